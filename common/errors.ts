@@ -1,0 +1,61 @@
+/**
+ * The closed set of error kinds that may cross a transport. Services throw
+ * `OpsError` (or a subclass); the router turns anything else into `internal`.
+ */
+export const errorKinds = [
+  'invalid_input',
+  'unknown_call',
+  'not_found',
+  'unauthorized',
+  'connection_failed',
+  'auth_failed',
+  'timeout',
+  'database_error',
+  'unavailable',
+  'internal',
+] as const;
+
+export type ErrorKind = (typeof errorKinds)[number];
+
+/** What a transport carries when a call fails: no stack, no secrets. */
+export interface SerializedError {
+  kind: ErrorKind;
+  message: string;
+  hint?: string;
+  detail?: string;
+}
+
+export class OpsError extends Error {
+  readonly kind: ErrorKind;
+  readonly hint: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: { hint?: string; detail?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OpsError';
+    this.kind = kind;
+    this.hint = options.hint;
+    this.detail = options.detail;
+  }
+}
+
+export function isSerializedError(value: unknown): value is SerializedError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.kind === 'string' && (errorKinds as readonly string[]).includes(v.kind) && typeof v.message === 'string';
+}
+
+/** Thrown by API clients so renderer code can show message + hint. */
+export class RemoteError extends Error {
+  readonly kind: ErrorKind;
+  readonly hint: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(error: SerializedError) {
+    super(error.message);
+    this.name = 'RemoteError';
+    this.kind = error.kind;
+    this.hint = error.hint;
+    this.detail = error.detail;
+  }
+}

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import type { AppInfo, LogLevel, TransportName } from '../common/domain';
+import { EventHub } from './events';
+import { logDirOf, storeFileOf } from './paths';
+import type { Handlers, Router } from './rpc/router';
+import { createRouter } from './rpc/router';
+import type { Logger } from './services/logging/log-service';
+import { LogService } from './services/logging/log-service';
+import { AppStore } from './services/store/app-store';
+import { SchemaLister } from './services/postgres/schema-lister';
+
+export interface AppOptions {
+  dataDir: string;
+  version: string;
+  /** Where this process serves the contract from; reported by app.info. */
+  transport: TransportName;
+  electronVersion?: string | null;
+  logDir?: string;
+  logToConsole?: boolean;
+  logLevel?: LogLevel;
+  nativeBinding?: string;
+  clock?: () => Date;
+}
+
+export interface App {
+  readonly router: Router;
+  readonly events: EventHub;
+  readonly log: LogService;
+  readonly logger: Logger;
+  readonly store: AppStore;
+  readonly schemas: SchemaLister;
+  /** Stop every service in the reverse order of creation and wait for each. */
+  shutdown(): Promise<void>;
+}
+
+interface Stoppable {
+  name: string;
+  stop: () => Promise<void> | void;
+}
+
+/**
+ * The composition root: builds the services in dependency order and wires them
+ * to the contract. The only place that knows every service.
+ */
+export function createApp(options: AppOptions): App {
+  const clock = options.clock ?? (() => new Date());
+  const startedAt = clock().toISOString();
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const stack: Stoppable[] = [];
+
+  const events = new EventHub();
+  const log = new LogService({
+    dir: options.logDir ?? logDirOf(options.dataDir),
+    console: options.logToConsole ?? false,
+    level: options.logLevel ?? 'info',
+    clock,
+  });
+  const unsubscribeLog = log.onLine((line) => events.emit('logs.line', line));
+  stack.push({ name: 'log', stop: unsubscribeLog });
+  const logger = log.scope('app');
+
+  const started = (name: string) => events.emit('app.serviceStatus', { service: name, status: 'ready' });
+
+  const store = new AppStore({
+    file: storeFileOf(options.dataDir),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    clock,
+  });
+  stack.push({ name: 'store', stop: () => store.close() });
+  started('store');
+
+  const schemas = new SchemaLister({ logger: log.scope('postgres') });
+  const rendererLogger = log.scope('renderer');
+
+  const handlers: Handlers = {
+    'app.info': (_input, context): AppInfo => ({
+      name: 'ops-console',
+      version: options.version,
+      dataDir: options.dataDir,
+      logFile: log.file,
+      platform: process.platform,
+      arch: process.arch,
+      nodeVersion: process.versions.node,
+      electronVersion: options.electronVersion ?? null,
+      transport: context.transport,
+      storeSchemaVersion: store.schemaVersion(),
+      startedAt,
+    }),
+    'db.listSchemas': (input) => schemas.listSchemas(input.url, { includeSystem: input.includeSystem ?? false }),
+    'logs.recent': (input) => log.recent(input.limit ?? 500),
+    'logs.write': (input) => {
+      rendererLogger[input.level](input.message);
+      return null;
+    },
+  };
+  const router = createRouter(handlers, log.scope('rpc'), (text) => log.redactor.redact(text));
+  logger.info(`ops-console ${options.version} started (${options.transport}); data folder ${options.dataDir}`);
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = () => {
+    shutdownPromise ??= (async () => {
+      logger.info('shutting down');
+      while (stack.length > 0) {
+        const item = stack.pop();
+        if (!item) break;
+        events.emit('app.serviceStatus', { service: item.name, status: 'stopping' });
+        try {
+          await item.stop();
+          events.emit('app.serviceStatus', { service: item.name, status: 'stopped' });
+        } catch (error) {
+          logger.error(`stopping ${item.name} failed:`, error);
+          events.emit('app.serviceStatus', { service: item.name, status: 'failed' });
+        }
+      }
+    })();
+    return shutdownPromise;
+  };
+
+  return { router, events, log, logger, store, schemas, shutdown };
+}

@@ -1,0 +1,33 @@
+import os from 'node:os';
+import path from 'node:path';
+
+export const APP_ID = 'ops-console';
+
+/**
+ * The data folder shared by the desktop app, the CLI and serve mode, so that
+ * all three see the same profiles, snapshots and logs. It is the folder
+ * Electron calls `userData` for this app (the Electron shell sets it
+ * explicitly to this value), overridable with OPS_CONSOLE_DATA_DIR.
+ */
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
+  const override = env.OPS_CONSOLE_DATA_DIR?.trim();
+  if (override) return path.resolve(override);
+  if (platform === 'win32') {
+    return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), APP_ID);
+  }
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', APP_ID);
+  const xdg = env.XDG_CONFIG_HOME?.trim();
+  return path.posix.join(xdg && path.isAbsolute(xdg) ? xdg : path.posix.join(home, '.config'), APP_ID);
+}
+
+export function logDirOf(dataDir: string): string {
+  return path.join(dataDir, 'logs');
+}
+
+export function storeFileOf(dataDir: string): string {
+  return path.join(dataDir, 'ops-console.db');
+}
