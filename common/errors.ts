@@ -42,7 +42,9 @@ export class OpsError extends Error {
 export function isSerializedError(value: unknown): value is SerializedError {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.kind === 'string' && (errorKinds as readonly string[]).includes(v.kind) && typeof v.message === 'string';
+  return (
+    typeof v.kind === 'string' && (errorKinds as readonly string[]).includes(v.kind) && typeof v.message === 'string'
+  );
 }
 
 /** Thrown by API clients so renderer code can show message + hint. */

@@ -43,7 +43,11 @@ export function serializeError(error: unknown, redact: (text: string) => string 
   };
 }
 
-export function createRouter(handlers: Handlers, logger: Logger, redact: (text: string) => string = redactText): Router {
+export function createRouter(
+  handlers: Handlers,
+  logger: Logger,
+  redact: (text: string) => string = redactText,
+): Router {
   return {
     async call(name, input, context) {
       if (!isCallName(name)) {

@@ -100,7 +100,8 @@ export class HttpTransport {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         options.logger.error('HTTP handler failed:', error);
-        if (!res.headersSent) this.sendJson(res, 500, { ok: false, error: { kind: 'internal', message: 'Internal error' } });
+        if (!res.headersSent)
+          this.sendJson(res, 500, { ok: false, error: { kind: 'internal', message: 'Internal error' } });
         else res.end();
       });
     });
@@ -172,7 +173,13 @@ export class HttpTransport {
     res.end(text);
   }
 
-  private refuse(res: http.ServerResponse, status: number, kind: SerializedError['kind'], message: string, hint?: string) {
+  private refuse(
+    res: http.ServerResponse,
+    status: number,
+    kind: SerializedError['kind'],
+    message: string,
+    hint?: string,
+  ) {
     this.sendJson(res, status, { ok: false, error: { kind, message, ...(hint ? { hint } : {}) } });
   }
 
@@ -204,7 +211,13 @@ export class HttpTransport {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!this.hostAllowed(req.headers.host)) {
-      return this.refuse(res, 421, 'unauthorized', 'Host header is not a loopback name for this server', 'Open the URL printed by `ops-console serve`.');
+      return this.refuse(
+        res,
+        421,
+        'unauthorized',
+        'Host header is not a loopback name for this server',
+        'Open the URL printed by `ops-console serve`.',
+      );
     }
     const origin = req.headers.origin;
     if (!this.originAllowed(typeof origin === 'string' ? origin : undefined)) {
@@ -240,7 +253,13 @@ export class HttpTransport {
       return;
     }
     if (!this.authorised(req)) {
-      return this.refuse(res, 401, 'unauthorized', 'Missing or wrong token', 'Open the URL printed by `ops-console serve` (it carries the token).');
+      return this.refuse(
+        res,
+        401,
+        'unauthorized',
+        'Missing or wrong token',
+        'Open the URL printed by `ops-console serve` (it carries the token).',
+      );
     }
 
     if (url.pathname.startsWith('/api/rpc/')) {
@@ -294,7 +313,13 @@ export class HttpTransport {
     const root = path.resolve(this.options.staticDir);
     const index = path.join(root, 'index.html');
     if (!fs.existsSync(index)) {
-      return this.refuse(res, 503, 'unavailable', 'The renderer is not built', 'Run `npm run build:renderer` and restart serve.');
+      return this.refuse(
+        res,
+        503,
+        'unavailable',
+        'The renderer is not built',
+        'Run `npm run build:renderer` and restart serve.',
+      );
     }
     let decoded: string;
     try {

@@ -75,7 +75,10 @@ export class LogService {
   }
 
   scope(name: string): Logger {
-    const write = (level: LogLevel) => (...parts: unknown[]) => this.write(level, name, parts);
+    const write =
+      (level: LogLevel) =>
+      (...parts: unknown[]) =>
+        this.write(level, name, parts);
     return { error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug') };
   }
 

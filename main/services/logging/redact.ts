@@ -8,7 +8,7 @@ export const REDACTED = '***';
 
 const patterns: Array<[RegExp, string]> = [
   // scheme://user:password@host  (postgres, http, redis, ...)
-  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"']*:)([^@\s"'/]*)@/gi, `$1${REDACTED}@`],
+  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s"']*:)([^@\s/]*)@/gi, `$1${REDACTED}@`],
   // Authorization: Bearer xxx / Basic xxx
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`],
   // key=value pairs in query strings, conninfo and env dumps

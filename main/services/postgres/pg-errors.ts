@@ -75,7 +75,10 @@ export function toOpsError(error: unknown, url: string): OpsError {
         cause: error,
       });
     case '57014':
-      return new OpsError('timeout', `The query was cancelled by a timeout on ${target}`, { detail: raw, cause: error });
+      return new OpsError('timeout', `The query was cancelled by a timeout on ${target}`, {
+        detail: raw,
+        cause: error,
+      });
     default:
       break;
   }

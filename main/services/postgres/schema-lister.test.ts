@@ -65,6 +65,12 @@ describe('SchemaLister against a real PostgreSQL', () => {
     await expect(lister.listSchemas(u.toString())).rejects.toMatchObject({ kind: 'not_found' });
   });
 
+  it('refuses an unparseable URL as invalid_input without echoing it', async () => {
+    const error = await lister.listSchemas('postgres://user:pw-9z@[not-a-host/db').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'invalid_input', hint: expect.stringMatching(/percent-encode/) });
+    expect((error as Error).message).not.toContain('pw-9z');
+  });
+
   it('reports a closed port as connection_failed', async () => {
     await expect(lister.listSchemas('postgres://u:p@127.0.0.1:1/x')).rejects.toMatchObject({
       kind: 'connection_failed',

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SchemaListing, SchemaSummary } from '../../../common/domain';
+import { OpsError } from '../../../common/errors';
 import type { Logger } from '../logging/log-service';
 import { describeTarget, redactUrl, toOpsError } from './pg-errors';
 
@@ -32,6 +33,16 @@ interface SchemaRow {
   is_system: boolean;
 }
 
+function assertParsableUrl(url: string): void {
+  try {
+    new URL(url);
+  } catch {
+    throw new OpsError('invalid_input', 'The database URL cannot be parsed', {
+      hint: 'Use postgres://user:password@host:5432/database and percent-encode special characters in the password.',
+    });
+  }
+}
+
 /**
  * Lists the schemas of the database at a URL with a short-lived connection.
  * (The pooled, profile-based connections come with the connections service.)
@@ -50,6 +61,7 @@ export class SchemaLister {
   }
 
   async listSchemas(url: string, options: { includeSystem?: boolean } = {}): Promise<SchemaListing> {
+    assertParsableUrl(url);
     const client = this.createClient({
       connectionString: url,
       connectionTimeoutMillis: this.connectTimeoutMs,

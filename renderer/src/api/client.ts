@@ -112,7 +112,10 @@ function httpClient(base: string): ApiClient {
       try {
         body = await response.json();
       } catch {
-        throw new RemoteError({ kind: 'internal', message: `Unexpected response (${response.status}) from the server` });
+        throw new RemoteError({
+          kind: 'internal',
+          message: `Unexpected response (${response.status}) from the server`,
+        });
       }
       return unwrap<CallOutput<N>>(body);
     },
