@@ -30,6 +30,7 @@ describe('first slice in Chromium over ops-console serve', () => {
     session = await openBrowser();
   });
   afterEach(async (context) => {
+    if (!session) return;
     await screenshot(session.page, context.task.name);
     await session.close();
   });
@@ -55,7 +56,7 @@ describe('first slice in Chromium over ops-console serve', () => {
     await page.getByTestId('schema-list').waitFor();
     const rows = page.getByTestId('schema-row');
     await expect.poll(() => rows.count()).toBe(4);
-    const names = (await rows.allTextContents()).map((text) => text.trim().split(/\s+/)[0]);
+    const names = (await rows.locator('td:first-child').allTextContents()).map((text) => text.trim());
     expect(names).toEqual(['ai', 'analytics', 'blockchain', 'public']);
     expect(await page.getByTestId('server-version').textContent()).toMatch(/\d+/);
     const status = (await page.getByTestId('status-connection').textContent()) ?? '';

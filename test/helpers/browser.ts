@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 const CANDIDATES = [
   '/usr/bin/chromium',
@@ -31,7 +31,6 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export interface BrowserSession {
-  browser: Browser;
   context: BrowserContext;
   page: Page;
   /** Errors the page logged (CSP violations included) and uncaught exceptions. */
@@ -41,9 +40,10 @@ export interface BrowserSession {
 
 export async function openBrowser(): Promise<BrowserSession> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-chromium-'));
-  const browser = await chromium.launch({
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: true,
+    viewport: { width: 1280, height: 800 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -52,23 +52,20 @@ export async function openBrowser(): Promise<BrowserSession> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      `--user-data-dir=${userDataDir}`,
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const pageErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());
   });
   page.on('pageerror', (error) => pageErrors.push(error.message));
   return {
-    browser,
     context,
     page,
     pageErrors,
     async close() {
-      await browser.close();
+      await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };

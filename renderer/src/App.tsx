@@ -1,0 +1,43 @@
+import type { ReactNode } from 'react';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { AboutPanel } from './features/about/AboutPanel';
+import { ConnectionsView } from './features/connections/ConnectionsView';
+import { LogsView } from './features/logs/LogsView';
+import type { SectionId } from './features/navigation/sections';
+import { Sidebar } from './features/navigation/Sidebar';
+import { PlannedSectionView } from './features/planned/PlannedSectionView';
+import { SchemaView } from './features/schema/SchemaView';
+import { StatusBar } from './features/status/StatusBar';
+import { useNavigation } from './stores';
+
+function viewFor(section: SectionId): ReactNode {
+  switch (section) {
+    case 'connections':
+      return <ConnectionsView />;
+    case 'schema':
+      return <SchemaView />;
+    case 'logs':
+      return <LogsView />;
+    case 'migrations':
+    case 'backend':
+    case 'snapshots':
+    case 'sled-import':
+      return <PlannedSectionView section={section} />;
+  }
+}
+
+export function App({ onViewError }: { onViewError(error: unknown, componentStack: string): void }) {
+  const section = useNavigation((s) => s.section);
+  return (
+    <div className="app">
+      <Sidebar footer={<AboutPanel />} />
+      <main className="content" data-section={section}>
+        {/* Keyed by section: a view that crashed gets a fresh start when the user comes back. */}
+        <ErrorBoundary key={section} onError={onViewError}>
+          {viewFor(section)}
+        </ErrorBoundary>
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+/** The sections of the app, in the order the sidebar lists them. */
+export const sections = [
+  { id: 'connections', label: 'Connections', available: true },
+  { id: 'schema', label: 'Schema', available: true },
+  { id: 'migrations', label: 'Migrations', available: false },
+  { id: 'backend', label: 'Backend', available: false },
+  { id: 'snapshots', label: 'Snapshots', available: false },
+  { id: 'sled-import', label: 'Sled import', available: false },
+  { id: 'logs', label: 'Logs', available: true },
+] as const;
+
+export type SectionId = (typeof sections)[number]['id'];
+
+export const defaultSection: SectionId = 'connections';
+
+const sectionIds: ReadonlySet<string> = new Set(sections.map((section) => section.id));
+
+export function isSectionId(value: string): value is SectionId {
+  return sectionIds.has(value);
+}
+
+/** `#/schema` (or `#schema`, `#/schema/`) -> 'schema'; anything unknown -> null. */
+export function parseSectionHash(hash: string): SectionId | null {
+  const id = hash
+    .replace(/^#/, '')
+    .replace(/^\/+|\/+$/g, '')
+    .toLowerCase();
+  return isSectionId(id) ? id : null;
+}
+
+export function sectionHash(id: SectionId): string {
+  return `#/${id}`;
+}
+
+export function sectionLabel(id: SectionId): string {
+  return sections.find((section) => section.id === id)?.label ?? id;
+}

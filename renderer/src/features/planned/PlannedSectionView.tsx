@@ -1,0 +1,28 @@
+import { PageHeader } from '../../components/PageHeader';
+import type { SectionId } from '../navigation/sections';
+import { sectionLabel } from '../navigation/sections';
+
+export type PlannedSectionId = Extract<SectionId, 'migrations' | 'backend' | 'snapshots' | 'sled-import'>;
+
+const purpose: Record<PlannedSectionId, string> = {
+  migrations:
+    "Apply the stack's PostgreSQL migrations in order, with checksums to catch edited files, a lock so only one runner applies at a time, a dry run that shows what would change, and the history of what was applied when.",
+  backend:
+    'Supervise the local Go backend binary: start and stop it, watch its health check, and read its output next to the rest of the logs.',
+  snapshots:
+    'Capture the database into a SQLite snapshot you can browse offline, and diff two snapshots to see what changed between them.',
+  'sled-import':
+    'Migrate the legacy Sled export into PostgreSQL exactly once: stage it, check it, import it, and record that it was done.',
+};
+
+export function PlannedSectionView({ section }: { section: PlannedSectionId }) {
+  return (
+    <div className="page page--narrow" data-testid={`view-${section}`}>
+      <PageHeader title={sectionLabel(section)} />
+      <div className="planned">
+        <p className="planned__purpose">{purpose[section]}</p>
+        <p className="planned__status">Not available in this build yet.</p>
+      </div>
+    </div>
+  );
+}
