@@ -5,7 +5,12 @@
  * too. Transports and the router derive everything from this file.
  */
 import { z } from 'zod';
+import type { CatalogModel } from './catalog';
+import type { DataPage, ExplainResult, SqlResult } from './data';
+import { dataPageInput } from './data';
 import type { AppInfo, LogLine, SchemaListing } from './domain';
+import type { ConnectionProfile, ConnectionStatus, DoctorReport, LocalPgStatus } from './profiles';
+import { connectionRef, profileInput } from './profiles';
 import { logLevels } from './domain';
 import type { SerializedError } from './errors';
 
@@ -21,6 +26,12 @@ function call<O>() {
 }
 
 const noInput = z.object({}).strict();
+const identifier = z.string().min(1).max(255);
+const profileId = z.object({ id: z.string().min(1).max(64) }).strict();
+const onConnection = z.object({ connection: connectionRef }).strict();
+const relationRef = z.object({ connection: connectionRef, schema: identifier, name: identifier }).strict();
+/** Chosen by the renderer so a running query can be cancelled by id. */
+const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected a run id of letters, digits, - or _');
 
 /** A postgres:// or postgresql:// URL. The password in it never leaves main. */
 export const databaseUrl = z
@@ -35,6 +46,62 @@ export const contract = {
   'db.listSchemas': call<SchemaListing>()(
     z.object({ url: databaseUrl, includeSystem: z.boolean().optional() }).strict(),
     'List the schemas of the database at a URL',
+  ),
+  'profiles.list': call<ConnectionProfile[]>()(noInput, 'Saved connection profiles (never passwords)'),
+  'profiles.save': call<ConnectionProfile>()(profileInput, 'Create or update a connection profile'),
+  'profiles.delete': call<null>()(profileId, 'Delete a connection profile and its stored password'),
+  'connections.connect': call<ConnectionStatus>()(onConnection, 'Open (or reuse) the pool for a connection'),
+  'connections.disconnect': call<null>()(onConnection, 'Close the pool of a connection'),
+  'connections.status': call<ConnectionStatus[]>()(noInput, 'Pools that are open, with stats and server version'),
+  'db.check': call<DoctorReport>()(onConnection, 'Check DNS, TCP, TLS, authentication and server version step by step'),
+  'localPg.status': call<LocalPgStatus>()(noInput, 'State of the embedded local PostgreSQL'),
+  'localPg.start': call<LocalPgStatus>()(noInput, 'Start the embedded local PostgreSQL (initialising it on first use)'),
+  'localPg.stop': call<LocalPgStatus>()(noInput, 'Stop the embedded local PostgreSQL'),
+  'schema.model': call<CatalogModel>()(onConnection, 'The full catalog model of a database'),
+  'schema.count': call<{ count: string }>()(
+    z.object({ connection: connectionRef, schema: identifier, table: identifier }).strict(),
+    'Exact row count of one table (on demand only)',
+  ),
+  'data.page': call<DataPage>()(dataPageInput, 'One page of rows of a table or view'),
+  'sql.run': call<SqlResult>()(
+    z
+      .object({
+        connection: connectionRef,
+        sql: z.string().min(1, 'Nothing to run').max(1_000_000),
+        runId,
+        allowWrite: z.boolean().optional(),
+        maxRows: z.number().int().min(1).max(100_000).optional(),
+      })
+      .strict(),
+    'Run SQL in a read-only transaction unless writing is allowed',
+  ),
+  'sql.cancel': call<{ cancelled: boolean }>()(z.object({ runId }).strict(), 'Cancel a running query'),
+  'sql.explain': call<ExplainResult>()(
+    z
+      .object({
+        connection: connectionRef,
+        sql: z.string().min(1).max(1_000_000),
+        analyze: z.boolean().optional(),
+        runId: runId.optional(),
+      })
+      .strict(),
+    'EXPLAIN (FORMAT JSON) a statement; ANALYZE only when asked',
+  ),
+  'ops.refreshMatview': call<{ concurrently: boolean; durationMs: number; note: string | null }>()(
+    relationRef,
+    'REFRESH MATERIALIZED VIEW (CONCURRENTLY when it has a unique index)',
+  ),
+  'ops.runFunction': call<{ result: string | null; durationMs: number }>()(
+    z
+      .object({
+        connection: connectionRef,
+        schema: identifier,
+        name: identifier,
+        /** The database name, typed by the user to confirm. */
+        confirmDatabase: z.string().min(1).max(255),
+      })
+      .strict(),
+    'Run a function that takes no arguments, after confirmation naming the database',
   ),
   'logs.recent': call<LogLine[]>()(
     z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
@@ -64,11 +131,20 @@ export interface EventMap {
   'logs.line': LogLine;
   /** A service changed state (starting, ready, stopping, stopped, failed). */
   'app.serviceStatus': { service: string; status: ServiceStatus; message?: string };
+  /** A connection's state or pool stats changed. */
+  'connections.status': ConnectionStatus;
+  /** The embedded local PostgreSQL changed state. */
+  'localPg.status': LocalPgStatus;
 }
 
 export type ServiceStatus = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
 export type EventName = keyof EventMap;
-export const eventNames: readonly EventName[] = Object.freeze(['logs.line', 'app.serviceStatus'] as EventName[]);
+export const eventNames: readonly EventName[] = Object.freeze([
+  'logs.line',
+  'app.serviceStatus',
+  'connections.status',
+  'localPg.status',
+] as EventName[]);
 
 export function isEventName(value: unknown): value is EventName {
   return typeof value === 'string' && (eventNames as readonly string[]).includes(value);

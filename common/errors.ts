@@ -23,19 +23,27 @@ export interface SerializedError {
   message: string;
   hint?: string;
   detail?: string;
+  /** 1-based character position in the submitted SQL text (PostgreSQL's error position). */
+  position?: number;
 }
 
 export class OpsError extends Error {
   readonly kind: ErrorKind;
   readonly hint: string | undefined;
   readonly detail: string | undefined;
+  readonly position: number | undefined;
 
-  constructor(kind: ErrorKind, message: string, options: { hint?: string; detail?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    options: { hint?: string; detail?: string; position?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OpsError';
     this.kind = kind;
     this.hint = options.hint;
     this.detail = options.detail;
+    this.position = options.position;
   }
 }
 
@@ -52,6 +60,7 @@ export class RemoteError extends Error {
   readonly kind: ErrorKind;
   readonly hint: string | undefined;
   readonly detail: string | undefined;
+  readonly position: number | undefined;
 
   constructor(error: SerializedError) {
     super(error.message);
@@ -59,5 +68,6 @@ export class RemoteError extends Error {
     this.kind = error.kind;
     this.hint = error.hint;
     this.detail = error.detail;
+    this.position = error.position;
   }
 }

@@ -8,6 +8,16 @@ import type { Logger } from './services/logging/log-service';
 import { LogService } from './services/logging/log-service';
 import { AppStore } from './services/store/app-store';
 import { SchemaLister } from './services/postgres/schema-lister';
+import { ConnectionManager } from './services/connections/connection-manager';
+import { ProfileStore } from './services/connections/profile-store';
+import type { SecretStore } from './services/connections/secret-store';
+import { NoSecretStore } from './services/connections/secret-store';
+import { LocalPostgres } from './services/local-pg/local-postgres';
+import type { CoreServices } from './rpc/handlers/deps';
+import { dataHandlers } from './rpc/handlers/data';
+import { localPgHandlers } from './rpc/handlers/local-pg';
+import { profileHandlers } from './rpc/handlers/profiles';
+import { schemaHandlers } from './rpc/handlers/schema';
 
 export interface AppOptions {
   dataDir: string;
@@ -19,6 +29,9 @@ export interface AppOptions {
   logToConsole?: boolean;
   logLevel?: LogLevel;
   nativeBinding?: string;
+  /** Encrypts saved passwords; the desktop app passes Electron's safeStorage. */
+  secrets?: SecretStore;
+  env?: NodeJS.ProcessEnv;
   clock?: () => Date;
 }
 
@@ -29,6 +42,7 @@ export interface App {
   readonly logger: Logger;
   readonly store: AppStore;
   readonly schemas: SchemaLister;
+  readonly services: CoreServices;
   /** Stop every service in the reverse order of creation and wait for each. */
   shutdown(): Promise<void>;
 }
@@ -72,6 +86,29 @@ export function createApp(options: AppOptions): App {
   const schemas = new SchemaLister({ logger: log.scope('postgres') });
   const rendererLogger = log.scope('renderer');
 
+  const localPg = new LocalPostgres({
+    dataDir: options.dataDir,
+    logger: log.scope('local-pg'),
+    onStatus: (status) => events.emit('localPg.status', status),
+  });
+  stack.push({ name: 'local-pg', stop: () => localPg.stop() });
+  const profiles = new ProfileStore({
+    db: store.database,
+    secrets: options.secrets ?? new NoSecretStore(),
+    logger: log.scope('profiles'),
+    clock,
+  });
+  const connections = new ConnectionManager({
+    profiles,
+    logger: log.scope('connections'),
+    onStatus: (status) => events.emit('connections.status', status),
+    local: localPg,
+    ...(options.env ? { env: options.env } : {}),
+    clock,
+  });
+  stack.push({ name: 'connections', stop: () => connections.closeAll() });
+  const services: CoreServices = { log, events, store, profiles, connections, localPg };
+
   const handlers: Handlers = {
     'app.info': (_input, context): AppInfo => ({
       name: 'ops-console',
@@ -92,6 +129,10 @@ export function createApp(options: AppOptions): App {
       rendererLogger[input.level](input.message);
       return null;
     },
+    ...profileHandlers(services),
+    ...localPgHandlers(services),
+    ...schemaHandlers(services),
+    ...dataHandlers(services),
   };
   const router = createRouter(handlers, log.scope('rpc'), (text) => log.redactor.redact(text));
   logger.info(`ops-console ${options.version} started (${options.transport}); data folder ${options.dataDir}`);
@@ -116,5 +157,5 @@ export function createApp(options: AppOptions): App {
     return shutdownPromise;
   };
 
-  return { router, events, log, logger, store, schemas, shutdown };
+  return { router, events, log, logger, store, schemas, services, shutdown };
 }

@@ -23,24 +23,41 @@ function spyHandlers() {
   return { handlers, calls };
 }
 
-/** Inputs that no contract call accepts: wrong shapes, wrong types, extra keys. */
-const malformedFor: Record<CallName, fc.Arbitrary<unknown>> = {
-  'app.info': fc.oneof(
-    fc.dictionary(fc.string({ minLength: 1 }), fc.anything(), { minKeys: 1 }),
-    fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.anything())),
-  ),
+/** Inputs that no call accepts: not an object, or an object with an unknown key. */
+const generic: fc.Arbitrary<unknown> = fc.oneof(
+  fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.anything())),
+  fc.record({ unexpectedKey: fc.anything() }),
+);
+
+const badUrl = fc.oneof(
+  fc.string().filter((s) => !/^\s*postgres(ql)?:\/\/\S*\s*$/i.test(s)),
+  fc.integer(),
+  fc.constant(null),
+  fc.constant('postgres://has space/db'),
+);
+const badConnection = fc.oneof(
+  fc.record({ url: badUrl }),
+  fc.record({ profileId: fc.oneof(fc.constant(''), fc.integer(), fc.string({ minLength: 65, maxLength: 80 })) }),
+  fc.constant({ profileId: 'a', url: 'postgres://h/db' }),
+  fc.constant({}),
+);
+const goodConnection = { url: 'postgres://h/db' };
+const badIdentifier = fc.oneof(fc.constant(''), fc.integer(), fc.string({ minLength: 256, maxLength: 300 }));
+const badRunId = fc.oneof(
+  fc.string().filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)),
+  fc.constant("x'; DROP TABLE t; --"),
+  fc.integer(),
+);
+
+/** Call-specific malformed inputs, on top of the generic ones. */
+const specific: Partial<Record<CallName, fc.Arbitrary<unknown>>> = {
   'db.listSchemas': fc.oneof(
-    fc.record({ url: fc.string().filter((s) => !/^\s*postgres(ql)?:\/\//i.test(s)) }),
-    fc.record({ url: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string())) }),
+    fc.record({ url: badUrl }),
     fc.record({ url: fc.constant('postgres://h/db'), includeSystem: fc.oneof(fc.string(), fc.integer()) }),
-    fc.record({ url: fc.constant('postgres://h/db'), extra: fc.anything() }),
-    fc.oneof(fc.string(), fc.integer(), fc.array(fc.anything())),
   ),
-  'logs.recent': fc.oneof(
-    fc.record({ limit: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 5001 }), fc.double({ noInteger: true })) }),
-    fc.record({ limit: fc.oneof(fc.string(), fc.boolean(), fc.constant(null)) }),
-    fc.record({ lines: fc.anything() }),
-  ),
+  'logs.recent': fc.record({
+    limit: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 5001 }), fc.double({ noInteger: true }), fc.string()),
+  }),
   'logs.write': fc.oneof(
     fc.record({
       level: fc.string().filter((s) => !['error', 'warn', 'info', 'debug'].includes(s)),
@@ -50,14 +67,97 @@ const malformedFor: Record<CallName, fc.Arbitrary<unknown>> = {
       level: fc.constant('info'),
       message: fc.oneof(fc.constant(''), fc.integer(), fc.string({ minLength: 8001, maxLength: 8100 })),
     }),
-    fc.record({ message: fc.string({ minLength: 1 }) }),
-    fc.constant(null).map(() => ({ level: 'info' })),
+  ),
+  'profiles.save': fc.oneof(
+    fc.record({ name: fc.constant('p') }),
+    fc.record({ name: fc.constant(''), url: fc.constant('postgres://h/db') }),
+    fc.record({ name: fc.constant('p'), url: badUrl }),
+    fc.record({
+      name: fc.constant('p'),
+      url: fc.constant('postgres://h/db'),
+      port: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65536 })),
+    }),
+    fc.record({
+      name: fc.constant('p'),
+      url: fc.constant('postgres://h/db'),
+      sslMode: fc.string().filter((s) => !['disable', 'prefer', 'require', 'verify-ca', 'verify-full'].includes(s)),
+    }),
+    fc.record({
+      name: fc.constant('p'),
+      url: fc.constant('postgres://h/db'),
+      poolSize: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 101 })),
+    }),
+  ),
+  'profiles.delete': fc.record({ id: badIdentifier }),
+  'connections.connect': fc.record({ connection: badConnection }),
+  'connections.disconnect': fc.record({ connection: badConnection }),
+  'db.check': fc.record({ connection: badConnection }),
+  'schema.model': fc.record({ connection: badConnection }),
+  'schema.count': fc.oneof(
+    fc.record({ connection: badConnection, schema: fc.constant('s'), table: fc.constant('t') }),
+    fc.record({ connection: fc.constant(goodConnection), schema: badIdentifier, table: fc.constant('t') }),
+  ),
+  'data.page': fc.oneof(
+    fc.record({ connection: fc.constant(goodConnection), schema: badIdentifier, table: fc.constant('t') }),
+    fc.record({
+      connection: fc.constant(goodConnection),
+      schema: fc.constant('s'),
+      table: fc.constant('t'),
+      pageSize: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 5001 })),
+    }),
+    fc.record({
+      connection: fc.constant(goodConnection),
+      schema: fc.constant('s'),
+      table: fc.constant('t'),
+      filters: fc.constant([{ column: 'c', operator: 'raw_sql', value: '1=1' }]),
+    }),
+    fc.record({
+      connection: fc.constant(goodConnection),
+      schema: fc.constant('s'),
+      table: fc.constant('t'),
+      sort: fc.constant([{ column: 'c', direction: 'asc; drop table x' }]),
+    }),
+  ),
+  'sql.run': fc.oneof(
+    fc.record({ connection: fc.constant(goodConnection), sql: fc.constant(''), runId: fc.constant('r1') }),
+    fc.record({ connection: fc.constant(goodConnection), sql: fc.constant('select 1'), runId: badRunId }),
+    fc.record({
+      connection: fc.constant(goodConnection),
+      sql: fc.constant('select 1'),
+      runId: fc.constant('r'),
+      maxRows: fc.integer({ max: 0 }),
+    }),
+  ),
+  'sql.cancel': fc.record({ runId: badRunId }),
+  'sql.explain': fc.record({ connection: badConnection, sql: fc.constant('select 1') }),
+  'ops.refreshMatview': fc.record({
+    connection: fc.constant(goodConnection),
+    schema: badIdentifier,
+    name: fc.constant('v'),
+  }),
+  'ops.runFunction': fc.oneof(
+    fc.record({ connection: fc.constant(goodConnection), schema: fc.constant('ai'), name: fc.constant('f') }),
+    fc.record({
+      connection: fc.constant(goodConnection),
+      schema: fc.constant('ai'),
+      name: fc.constant('f'),
+      confirmDatabase: fc.constant(''),
+    }),
   ),
 };
 
+const malformedFor = (name: CallName): fc.Arbitrary<unknown> => {
+  const own = specific[name];
+  return own ? fc.oneof(generic, own) : generic;
+};
+
 describe('router', () => {
-  it('has a malformed-input generator for every contract call', () => {
-    expect(Object.keys(malformedFor).sort()).toEqual([...callNames].sort());
+  it('has call-specific malformed inputs for every call that takes fields', () => {
+    const withFields = callNames.filter((name) => {
+      const schema = contract[name].input;
+      return !schema.safeParse({}).success;
+    });
+    for (const name of withFields) expect(specific[name], name).toBeDefined();
   });
 
   for (const name of callNames) {
@@ -65,7 +165,7 @@ describe('router', () => {
       const { handlers, calls } = spyHandlers();
       const router = createRouter(handlers, logger);
       await fc.assert(
-        fc.asyncProperty(malformedFor[name], async (input) => {
+        fc.asyncProperty(malformedFor(name), async (input) => {
           const result = await router.call(name, input, { transport: 'http' });
           expect(result.ok).toBe(false);
           if (!result.ok) {

@@ -34,6 +34,7 @@ export function serializeError(error: unknown, redact: (text: string) => string 
       message: redact(error.message),
       ...(error.hint ? { hint: redact(error.hint) } : {}),
       ...(error.detail ? { detail: redact(error.detail) } : {}),
+      ...(error.position !== undefined ? { position: error.position } : {}),
     };
   }
   return {

@@ -9,6 +9,25 @@ const storeMigrations: readonly string[] = [
      key   TEXT PRIMARY KEY,
      value TEXT NOT NULL
    ) STRICT;`,
+  `CREATE TABLE connection_profiles (
+     id                   TEXT PRIMARY KEY,
+     name                 TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     kind                 TEXT NOT NULL CHECK (kind IN ('local', 'remote')),
+     host                 TEXT NOT NULL,
+     port                 INTEGER NOT NULL,
+     database             TEXT NOT NULL,
+     user_name            TEXT NOT NULL,
+     ssl_mode             TEXT NOT NULL,
+     ssl_root_cert        TEXT,
+     pool_size            INTEGER NOT NULL,
+     statement_timeout_ms INTEGER NOT NULL,
+     read_only            INTEGER NOT NULL,
+     production           INTEGER NOT NULL,
+     -- Encrypted by the platform secret store (Electron safeStorage); never plain text.
+     password_encrypted   BLOB,
+     created_at           TEXT NOT NULL,
+     updated_at           TEXT NOT NULL
+   ) STRICT;`,
 ];
 
 export interface AppStoreOptions {
@@ -70,6 +89,11 @@ export class AppStore {
       }
     });
     apply();
+  }
+
+  /** The SQLite handle, for services whose tables live in this store (they prepare their own statements). */
+  get database(): Database.Database {
+    return this.db;
   }
 
   schemaVersion(): number {

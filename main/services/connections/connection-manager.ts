@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { ConnectionRef, ConnectionState, ConnectionStatus, PoolStats } from '../../../common/profiles';
+import { OpsError } from '../../../common/errors';
+import type { Logger } from '../logging/log-service';
+import { toOpsError } from '../postgres/pg-errors';
+import type { ConnectionTarget } from './pg-config';
+import { clientConfig, displayUrl, isLoopbackHost, parseDatabaseUrl, resolvePassword, tlsOptions } from './pg-config';
+import type { ProfileStore } from './profile-store';
+
+/** What a service learns about the connection it runs on. */
+export interface ConnectionContext {
+  key: string;
+  label: string;
+  /** Display URL, password masked. */
+  target: string;
+  readOnly: boolean;
+  production: boolean;
+  statementTimeoutMs: number;
+}
+
+/** Starts the embedded local server on first use of the Local profile. */
+export interface LocalServerProvider {
+  ensureRunning(): Promise<{ host: string; port: number; database: string; user: string; password: string }>;
+}
+
+/** A resolved connection: where to go, as whom, with which session settings. */
+export interface ResolvedConnection extends ConnectionContext {
+  connection: ConnectionTarget;
+  password: string | undefined;
+  poolSize: number;
+}
+
+interface PoolEntry {
+  resolved: ResolvedConnection;
+  pool: pg.Pool;
+  state: ConnectionState;
+  serverVersion: string | null;
+  database: string | null;
+  lastError: string | null;
+  since: string;
+}
+
+export interface ConnectionManagerOptions {
+  profiles: ProfileStore;
+  logger: Logger;
+  onStatus?: (status: ConnectionStatus) => void;
+  local?: LocalServerProvider;
+  env?: NodeJS.ProcessEnv;
+  clock?: () => Date;
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+}
+
+const CONNECTION_LOST = /Connection terminated|ECONNRESET|EPIPE|terminating connection|server closed the connection/i;
+const LOST_CODES = new Set(['57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
+
+function isConnectionLost(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return !!e && ((e.code !== undefined && LOST_CODES.has(e.code)) || CONNECTION_LOST.test(e.message ?? ''));
+}
+
+export function urlKey(url: string): string {
+  return `url:${createHash('sha256').update(url).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Owns the PostgreSQL pools: one per profile (or ad-hoc URL), opened on
+ * demand. Read-only profiles are enforced by the session
+ * (default_transaction_read_only), not by parsing SQL. Broken connections are
+ * dropped from the pool and replaced on the next checkout, so a server
+ * restart or a network blip heals without restarting the app.
+ */
+export class ConnectionManager {
+  private readonly pools = new Map<string, PoolEntry>();
+  private readonly options: ConnectionManagerOptions;
+  private readonly logger: Logger;
+  private readonly clock: () => Date;
+
+  constructor(options: ConnectionManagerOptions) {
+    this.options = options;
+    this.logger = options.logger;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Work out target, password and session settings for a reference. */
+  async resolve(ref: ConnectionRef): Promise<ResolvedConnection> {
+    const env = this.options.env ?? process.env;
+    if ('url' in ref) {
+      const parsed = parseDatabaseUrl(ref.url, env);
+      const { password, ...connection } = parsed;
+      return {
+        key: urlKey(ref.url),
+        label: displayUrl(connection),
+        target: displayUrl(connection),
+        readOnly: !isLoopbackHost(connection.host),
+        production: false,
+        statementTimeoutMs: 0,
+        connection,
+        password: resolvePassword(connection, password, env),
+        poolSize: 5,
+      };
+    }
+    const profile = this.options.profiles.get(ref.profileId);
+    let connection: ConnectionTarget = {
+      host: profile.host,
+      port: profile.port,
+      database: profile.database,
+      user: profile.user,
+      sslMode: profile.sslMode,
+      sslRootCert: profile.sslRootCert,
+    };
+    let password: string | undefined;
+    if (profile.kind === 'local') {
+      if (!this.options.local) {
+        throw new OpsError('unavailable', 'The local PostgreSQL is not available in this mode');
+      }
+      const local = await this.options.local.ensureRunning();
+      connection = { ...connection, host: local.host, port: local.port, database: local.database, user: local.user };
+      password = local.password;
+    } else {
+      password = resolvePassword(connection, this.options.profiles.storedPassword(profile.id), env);
+    }
+    return {
+      key: profile.id,
+      label: profile.name,
+      target: displayUrl(connection),
+      readOnly: profile.readOnly,
+      production: profile.production,
+      statementTimeoutMs: profile.statementTimeoutMs,
+      connection,
+      password,
+      poolSize: profile.poolSize,
+    };
+  }
+
+  private statusOf(entry: PoolEntry): ConnectionStatus {
+    const pool = entry.pool;
+    const stats: PoolStats = {
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: entry.resolved.poolSize,
+    };
+    return {
+      key: entry.resolved.key,
+      label: entry.resolved.label,
+      target: entry.resolved.target,
+      state: entry.state,
+      serverVersion: entry.serverVersion,
+      database: entry.database,
+      readOnly: entry.resolved.readOnly,
+      production: entry.resolved.production,
+      pool: stats,
+      lastError: entry.lastError,
+      since: entry.since,
+    };
+  }
+
+  private setState(entry: PoolEntry, state: ConnectionState, error?: string | null): void {
+    if (entry.state !== state) entry.since = this.clock().toISOString();
+    entry.state = state;
+    if (error !== undefined) entry.lastError = error;
+    this.options.onStatus?.(this.statusOf(entry));
+  }
+
+  private createPool(resolved: ResolvedConnection, ssl: ReturnType<typeof tlsOptions>): pg.Pool {
+    const pool = new pg.Pool({
+      ...clientConfig(resolved.connection, resolved.password, {
+        connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+        ssl,
+      }),
+      max: resolved.poolSize,
+      idleTimeoutMillis: this.options.idleTimeoutMs ?? 30_000,
+    });
+    const settings: string[] = [];
+    if (resolved.readOnly) settings.push('SET default_transaction_read_only = on');
+    if (resolved.statementTimeoutMs > 0)
+      settings.push(`SET statement_timeout = ${Math.floor(resolved.statementTimeoutMs)}`);
+    pool.on('connect', (client) => {
+      // Queued before any caller's query on this client, so the session is set up first.
+      if (settings.length) {
+        client.query(settings.join('; ')).catch((error: unknown) => {
+          this.logger.error(`session setup failed on ${resolved.target}:`, error);
+          client.release?.(error instanceof Error ? error : new Error(String(error)));
+        });
+      }
+    });
+    pool.on('error', (error) => {
+      // An idle connection died (server restart, network blip): the pool drops it; the next checkout reconnects.
+      const entry = this.pools.get(resolved.key);
+      this.logger.warn(`connection to ${resolved.target} lost: ${error.message}`);
+      if (entry) this.setState(entry, 'reconnecting', error.message);
+    });
+    return pool;
+  }
+
+  private async open(ref: ConnectionRef): Promise<PoolEntry> {
+    const resolved = await this.resolve(ref);
+    const existing = this.pools.get(resolved.key);
+    if (existing) return existing;
+    const entry: PoolEntry = {
+      resolved,
+      pool: this.createPool(resolved, tlsOptions(resolved.connection)),
+      state: 'connecting',
+      serverVersion: null,
+      database: null,
+      lastError: null,
+      since: this.clock().toISOString(),
+    };
+    this.pools.set(resolved.key, entry);
+    return entry;
+  }
+
+  private async checkout(entry: PoolEntry): Promise<pg.PoolClient> {
+    try {
+      return await entry.pool.connect();
+    } catch (error) {
+      // sslmode=prefer: fall back to a plain connection when the server has no TLS.
+      const message = error instanceof Error ? error.message : String(error);
+      if (entry.resolved.connection.sslMode === 'prefer' && /does not support SSL/i.test(message)) {
+        const old = entry.pool;
+        entry.pool = this.createPool(entry.resolved, false);
+        void old.end().catch(() => undefined);
+        return entry.pool.connect();
+      }
+      throw error;
+    }
+  }
+
+  /** Borrow a pooled client for `fn`; errors become OpsErrors with hints. */
+  async withClient<T>(
+    ref: ConnectionRef,
+    fn: (client: pg.PoolClient, context: ConnectionContext) => Promise<T>,
+  ): Promise<T> {
+    const entry = await this.open(ref);
+    const { resolved } = entry;
+    let client: pg.PoolClient;
+    try {
+      client = await this.checkout(entry);
+    } catch (error) {
+      const mapped = toOpsError(error, resolved.target);
+      this.setState(entry, 'error', mapped.message);
+      throw mapped;
+    }
+    if (entry.state !== 'connected' || entry.serverVersion === null) {
+      try {
+        const info = await client.query<{ version: string; database: string }>(
+          `SELECT current_setting('server_version') AS version, current_database() AS database`,
+        );
+        entry.serverVersion = info.rows[0]?.version ?? null;
+        entry.database = info.rows[0]?.database ?? null;
+      } catch (error) {
+        client.release(error instanceof Error ? error : true);
+        const mapped = toOpsError(error, resolved.target);
+        this.setState(entry, 'error', mapped.message);
+        throw mapped;
+      }
+      this.setState(entry, 'connected', null);
+    }
+    let broken: Error | undefined;
+    try {
+      return await fn(client, resolved);
+    } catch (error) {
+      if (isConnectionLost(error)) {
+        broken = error instanceof Error ? error : new Error(String(error));
+        this.setState(entry, 'reconnecting', broken.message);
+      }
+      throw error instanceof OpsError ? error : toOpsError(error, resolved.target);
+    } finally {
+      client.release(broken ?? false);
+    }
+  }
+
+  async connect(ref: ConnectionRef): Promise<ConnectionStatus> {
+    await this.withClient(ref, async () => undefined);
+    const entry = await this.open(ref);
+    return this.statusOf(entry);
+  }
+
+  /** The context (read-only, production, target) of a reference without connecting. */
+  async context(ref: ConnectionRef): Promise<ConnectionContext> {
+    const { connection: _c, password: _p, poolSize: _s, ...context } = await this.resolve(ref);
+    return context;
+  }
+
+  async disconnect(ref: ConnectionRef): Promise<void> {
+    const key = 'url' in ref ? urlKey(ref.url) : this.options.profiles.get(ref.profileId).id;
+    const entry = this.pools.get(key);
+    if (!entry) return;
+    this.pools.delete(key);
+    await entry.pool.end().catch(() => undefined);
+    entry.state = 'disconnected';
+    this.options.onStatus?.(this.statusOf(entry));
+  }
+
+  status(): ConnectionStatus[] {
+    return [...this.pools.values()].map((entry) => this.statusOf(entry));
+  }
+
+  /** Cancel a running query by backend pid, from another connection of the same pool. */
+  async cancel(ref: ConnectionRef, backendPid: number): Promise<boolean> {
+    const entry = await this.open(ref);
+    const client = new pg.Client(
+      clientConfig(entry.resolved.connection, entry.resolved.password, { connectTimeoutMs: 5000 }),
+    );
+    try {
+      await client.connect();
+      const result = await client.query<{ cancelled: boolean }>('SELECT pg_cancel_backend($1) AS cancelled', [
+        backendPid,
+      ]);
+      return result.rows[0]?.cancelled ?? false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    const entries = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(entries.map((entry) => entry.pool.end().catch(() => undefined)));
+  }
+}
