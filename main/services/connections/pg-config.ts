@@ -147,8 +147,10 @@ export function tlsOptions(target: ConnectionTarget): false | ConnectionOptions 
     case 'disable':
       return false;
     case 'prefer':
+      return { rejectUnauthorized: false };
     case 'require':
-      // Encrypt, but do not verify the certificate (libpq: require without a root cert).
+      // libpq: require with a root certificate behaves like verify-ca; without one, encrypt only.
+      if (target.sslRootCert) return tlsOptions({ ...target, sslMode: 'verify-ca' });
       return { rejectUnauthorized: false };
     case 'verify-ca':
     case 'verify-full': {
