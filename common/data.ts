@@ -3,8 +3,9 @@ import { connectionRef } from './profiles';
 
 /**
  * Values cross transports as JSON: every PostgreSQL value is sent as its text
- * form (exact: numeric digits, bigint, timestamps with microseconds), except
- * json/jsonb which arrive parsed, and NULL which is null.
+ * form (exact: numeric digits, bigint, timestamps with microseconds, bytea as
+ * \x hex), except json/jsonb which arrive parsed, bool which arrives as
+ * true/false, and NULL which is null.
  */
 export type CellValue = string | number | boolean | null | JsonValue;
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

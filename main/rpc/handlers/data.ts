@@ -1,20 +1,32 @@
-import { OpsError } from '../../../common/errors';
+import { DataBrowser } from '../../services/data/data-browser';
+import { Explainer } from '../../services/data/explain';
+import { Operations } from '../../services/data/operations';
+import { RunRegistry } from '../../services/data/run-registry';
+import { SqlRunner } from '../../services/data/sql-runner';
 import type { Handlers } from '../router';
 import type { CoreServices } from './deps';
 
-// PLACEHOLDER until the data and SQL services land (replaced in the same change set).
+/** The data grid, the SQL console and the stack operations. */
 export function dataHandlers(
-  _services: CoreServices,
+  services: CoreServices,
 ): Pick<Handlers, 'data.page' | 'sql.run' | 'sql.cancel' | 'sql.explain' | 'ops.refreshMatview' | 'ops.runFunction'> {
-  const missing = () => {
-    throw new OpsError('unavailable', 'Not implemented yet');
-  };
+  const { connections } = services;
+  const registry = new RunRegistry((ref, pid) => connections.cancel(ref, pid));
+  const browser = new DataBrowser();
+  const runner = new SqlRunner({ registry, logger: services.log.scope('sql') });
+  const explainer = new Explainer({ registry });
+  const operations = new Operations({ logger: services.log.scope('ops') });
   return {
-    'data.page': missing,
-    'sql.run': missing,
-    'sql.cancel': missing,
-    'sql.explain': missing,
-    'ops.refreshMatview': missing,
-    'ops.runFunction': missing,
+    'data.page': ({ connection, ...request }) =>
+      connections.withClient(connection, (client) => browser.page(client, request)),
+    'sql.run': ({ connection, ...input }) => runner.run(connections, connection, input),
+    'sql.cancel': async ({ runId }) => ({ cancelled: await registry.cancel(runId) }),
+    'sql.explain': ({ connection, ...input }) => explainer.explain(connections, connection, input),
+    'ops.refreshMatview': ({ connection, schema, name }) =>
+      connections.withClient(connection, (client, context) =>
+        operations.refreshMatview(client, context, { schema, name }),
+      ),
+    'ops.runFunction': ({ connection, ...target }) =>
+      connections.withClient(connection, (client, context) => operations.runFunction(client, context, target)),
   };
 }

@@ -100,8 +100,8 @@ describe('ConnectionManager against a real PostgreSQL', () => {
     await wrong.closeAll();
   });
 
-  it('cancels a running query by backend pid', async () => {
-    const p = profiles.save({ name: 'cancel', url: urlWithoutPassword(), sslMode: 'disable' });
+  it('cancels a running query by backend pid, also after sslmode=prefer fell back to plain', async () => {
+    const p = profiles.save({ name: 'cancel', url: urlWithoutPassword(), sslMode: 'prefer' });
     const running = manager.withClient({ profileId: p.id }, async (client) => {
       const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
       setTimeout(() => void manager.cancel({ profileId: p.id }, pid), 200);

@@ -34,6 +34,8 @@ export interface ResolvedConnection extends ConnectionContext {
 interface PoolEntry {
   resolved: ResolvedConnection;
   pool: pg.Pool;
+  /** The TLS setting actually in use (sslmode=prefer may have fallen back to none). */
+  ssl: ReturnType<typeof tlsOptions>;
   state: ConnectionState;
   serverVersion: string | null;
   database: string | null;
@@ -199,9 +201,11 @@ export class ConnectionManager {
     const resolved = await this.resolve(ref);
     const existing = this.pools.get(resolved.key);
     if (existing) return existing;
+    const ssl = tlsOptions(resolved.connection);
     const entry: PoolEntry = {
       resolved,
-      pool: this.createPool(resolved, tlsOptions(resolved.connection)),
+      ssl,
+      pool: this.createPool(resolved, ssl),
       state: 'connecting',
       serverVersion: null,
       database: null,
@@ -220,6 +224,7 @@ export class ConnectionManager {
       const message = error instanceof Error ? error.message : String(error);
       if (entry.resolved.connection.sslMode === 'prefer' && /does not support SSL/i.test(message)) {
         const old = entry.pool;
+        entry.ssl = false;
         entry.pool = this.createPool(entry.resolved, false);
         void old.end().catch(() => undefined);
         return entry.pool.connect();
@@ -302,7 +307,7 @@ export class ConnectionManager {
   async cancel(ref: ConnectionRef, backendPid: number): Promise<boolean> {
     const entry = await this.open(ref);
     const client = new pg.Client(
-      clientConfig(entry.resolved.connection, entry.resolved.password, { connectTimeoutMs: 5000 }),
+      clientConfig(entry.resolved.connection, entry.resolved.password, { connectTimeoutMs: 5000, ssl: entry.ssl }),
     );
     try {
       await client.connect();
