@@ -86,17 +86,22 @@ export function createApp(options: AppOptions): App {
   const schemas = new SchemaLister({ logger: log.scope('postgres') });
   const rendererLogger = log.scope('renderer');
 
+  // The Local profile and the embedded server refer to each other; the callbacks run only after an async start.
   const localPg = new LocalPostgres({
     dataDir: options.dataDir,
     logger: log.scope('local-pg'),
     onStatus: (status) => events.emit('localPg.status', status),
+    onTarget: (target) => profiles.updateLocalTarget(target),
+    onSecret: (secret) => log.redactor.addSecret(secret),
   });
+  // Stops only a server this process started; one started by `ops-console local-pg start` keeps running.
   stack.push({ name: 'local-pg', stop: () => localPg.stop() });
   const profiles = new ProfileStore({
     db: store.database,
     secrets: options.secrets ?? new NoSecretStore(),
     logger: log.scope('profiles'),
     clock,
+    localTarget: () => localPg.knownTarget() ?? { host: '127.0.0.1', port: 0, database: 'postgres', user: 'postgres' },
   });
   const connections = new ConnectionManager({
     profiles,

@@ -1,13 +1,19 @@
-import { OpsError } from '../../../common/errors';
+import { runDoctor } from '../../services/connections/doctor';
 import type { Handlers } from '../router';
 import type { CoreServices } from './deps';
 
-// PLACEHOLDER until the doctor and local PostgreSQL services land (replaced in the same change set).
 export function localPgHandlers(
-  _services: CoreServices,
+  services: CoreServices,
 ): Pick<Handlers, 'localPg.status' | 'localPg.start' | 'localPg.stop' | 'db.check'> {
-  const missing = () => {
-    throw new OpsError('unavailable', 'Not implemented yet');
+  const { localPg, connections } = services;
+  return {
+    'localPg.status': () => localPg.inspect(),
+    'localPg.start': () => localPg.start(),
+    'localPg.stop': async () => {
+      // An explicit Stop means the server on this data folder, whichever ops-console process started it.
+      await localPg.stop({ includeAdopted: true });
+      return localPg.status();
+    },
+    'db.check': async (input) => runDoctor(await connections.resolve(input.connection)),
   };
-  return { 'localPg.status': missing, 'localPg.start': missing, 'localPg.stop': missing, 'db.check': missing };
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
@@ -154,7 +155,9 @@ export function tlsOptions(target: ConnectionTarget): false | ConnectionOptions 
       return { rejectUnauthorized: false };
     case 'verify-ca':
     case 'verify-full': {
-      const options: ConnectionOptions = { rejectUnauthorized: true, servername: target.host };
+      const options: ConnectionOptions = { rejectUnauthorized: true };
+      // SNI takes host names only; an IP address is checked against the certificate's IP SANs.
+      if (!isIP(target.host)) options.servername = target.host;
       if (target.sslRootCert) {
         try {
           options.ca = fs.readFileSync(target.sslRootCert, 'utf8');
