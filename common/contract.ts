@@ -13,6 +13,8 @@ import type { ConnectionProfile, ConnectionStatus, DoctorReport, LocalPgStatus }
 import { connectionRef, profileInput } from './profiles';
 import { logLevels } from './domain';
 import type { SerializedError } from './errors';
+import type { CallNameList, EventNameList } from './names';
+import { EVENT_NAMES } from './names';
 
 interface CallSpec<I extends z.ZodType, O> {
   input: I;
@@ -125,6 +127,13 @@ export function isCallName(value: unknown): value is CallName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(contract, value);
 }
 
+// names.ts (zod-free, for the preload) must list exactly the contract's calls and events.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const callNamesAgree: Same<CallName, CallNameList> = true;
+const eventNamesAgree: Same<EventName, EventNameList> = true;
+void callNamesAgree;
+void eventNamesAgree;
+
 /** Events main pushes to every connected renderer. */
 export interface EventMap {
   /** A new (redacted) application log line. */
@@ -139,12 +148,7 @@ export interface EventMap {
 
 export type ServiceStatus = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
 export type EventName = keyof EventMap;
-export const eventNames: readonly EventName[] = Object.freeze([
-  'logs.line',
-  'app.serviceStatus',
-  'connections.status',
-  'localPg.status',
-] as EventName[]);
+export const eventNames: readonly EventName[] = Object.freeze([...EVENT_NAMES]);
 
 export function isEventName(value: unknown): value is EventName {
   return typeof value === 'string' && (eventNames as readonly string[]).includes(value);

@@ -6,10 +6,7 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { CallResult, EventEnvelope, PreloadBridge } from '../common/contract';
-import { isCallName, isEventName } from '../common/contract';
-
-// Must match EVENT_CHANNEL in main/electron/origin.ts (a test checks they meet).
-const EVENT_CHANNEL = 'ops-console:event';
+import { EVENT_CHANNEL, isKnownCallName as isCallName, isKnownEventName as isEventName } from '../common/names';
 
 type Listener = (payload: unknown) => void;
 

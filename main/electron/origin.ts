@@ -9,7 +9,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 /** The channel main pushes contract events on; the preload listens on the same name. */
-export const EVENT_CHANNEL = 'ops-console:event';
+export { EVENT_CHANNEL } from '../../common/names';
 
 function parse(url: string): URL | null {
   try {

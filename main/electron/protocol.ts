@@ -3,27 +3,8 @@ import path from 'node:path';
 import { protocol } from 'electron';
 import { SECURITY_HEADERS } from '../security';
 import type { Logger } from '../services/logging/log-service';
+import { contentTypeOf } from '../mime';
 import { APP_HOST, APP_SCHEME } from './origin';
-
-// Same table as the HTTP transport's; the renderer build only emits these kinds.
-const contentTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * Declare app:// a standard, secure scheme: standard gives it real origins and
@@ -113,7 +94,7 @@ export function createAppRequestHandler(rendererDir: string, logger: Logger): (r
       const body = request.method === 'HEAD' ? null : await fs.promises.readFile(file);
       const isEntry = path.basename(file) === 'index.html';
       return respond(200, body, {
-        'Content-Type': contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(file),
         'Cache-Control': isEntry ? 'no-store' : 'no-cache',
       });
     } catch (error) {

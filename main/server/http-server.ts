@@ -8,6 +8,7 @@ import type { SerializedError } from '../../common/errors';
 import { OpsError } from '../../common/errors';
 import type { EventHub } from '../events';
 import type { Router } from '../rpc/router';
+import { contentTypeOf } from '../mime';
 import { SECURITY_HEADERS } from '../security';
 import type { Logger } from '../services/logging/log-service';
 
@@ -36,19 +37,6 @@ export interface ServeInfo {
 const BIND_HOST = '127.0.0.1';
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_BODY_BYTES = 1024 * 1024;
-
-const mimeTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
 
 const statusByKind: Record<SerializedError['kind'], number> = {
   invalid_input: 400,
@@ -330,12 +318,11 @@ export class HttpTransport {
     let file = path.resolve(root, `.${decoded}`);
     // Never leave the renderer folder; unknown paths get the app (client-side routes).
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) file = index;
-    const ext = path.extname(file);
     const body = fs.readFileSync(file);
     res.writeHead(
       200,
       this.baseHeaders({
-        'Content-Type': mimeTypes[ext] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(file),
         'Content-Length': String(body.length),
         'Cache-Control': file === index ? 'no-store' : 'public, max-age=31536000, immutable',
       }),
