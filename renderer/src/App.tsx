@@ -2,13 +2,16 @@ import type { ReactNode } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { AboutPanel } from './features/about/AboutPanel';
 import { ConnectionsView } from './features/connections/ConnectionsView';
+import { ConsoleView } from './features/console/ConsoleView';
 import { LogsView } from './features/logs/LogsView';
 import type { SectionId } from './features/navigation/sections';
 import { Sidebar } from './features/navigation/Sidebar';
 import { PlannedSectionView } from './features/planned/PlannedSectionView';
 import { SchemaView } from './features/schema/SchemaView';
+import { ProductionBanner } from './features/status/ProductionBanner';
 import { StatusBar } from './features/status/StatusBar';
-import { useNavigation } from './stores';
+import { isActiveProduction } from './features/connections/connections-store';
+import { useConnections, useNavigation } from './stores';
 
 function viewFor(section: SectionId): ReactNode {
   switch (section) {
@@ -16,6 +19,8 @@ function viewFor(section: SectionId): ReactNode {
       return <ConnectionsView />;
     case 'schema':
       return <SchemaView />;
+    case 'console':
+      return <ConsoleView />;
     case 'logs':
       return <LogsView />;
     case 'migrations':
@@ -28,8 +33,10 @@ function viewFor(section: SectionId): ReactNode {
 
 export function App({ onViewError }: { onViewError(error: unknown, componentStack: string): void }) {
   const section = useNavigation((s) => s.section);
+  const production = useConnections(isActiveProduction);
   return (
-    <div className="app">
+    <div className={production ? 'app app--production' : 'app'}>
+      <ProductionBanner />
       <Sidebar footer={<AboutPanel />} />
       <main className="content" data-section={section}>
         {/* Keyed by section: a view that crashed gets a fresh start when the user comes back. */}

@@ -1,46 +1,23 @@
 import { createStore } from 'zustand/vanilla';
 import { databaseUrl } from '../../../../common/contract';
-import type { SchemaListing } from '../../../../common/domain';
+import type { ConnectionProfile, ConnectionRef, ConnectionStatus, LocalPgStatus } from '../../../../common/profiles';
 import type { ErrorInfo } from '../../api/error-info';
 import { toErrorInfo } from '../../api/error-info';
+import type { ConnectionsDeps, ConnectionsState, LocalPgAction, ProfileAction } from './connections-state';
+import { isProfileRef } from './connections-state';
+import { emptyProfileForm, formFromProfile, profileFormToInput, updateProfileForm } from './profile-form';
 
-/** The database the user last listed successfully. */
-export interface ActiveConnection {
-  /**
-   * The URL as typed, password included. It lives in this store (memory) only
-   * so Schema can refresh; it is never written to localStorage, sessionStorage
-   * or anything else that outlives the window.
-   */
-  url: string;
-  includeSystem: boolean;
-  listing: SchemaListing;
-  /** ISO time of the listing shown. */
-  listedAt: string;
-}
+export type {
+  AdHocListing,
+  ConnectionsDeps,
+  ConnectionsState,
+  LocalPgAction,
+  ProfileAction,
+} from './connections-state';
+export { activeProfileOf, isActiveProduction, isActiveReadOnly, isProfileRef } from './connections-state';
 
-export type PendingRequest = 'list' | 'refresh' | null;
-
-export interface ConnectionsState {
-  draftUrl: string;
-  includeSystem: boolean;
-  pending: PendingRequest;
-  /** Why the last "List schemas" failed (cleared by the next attempt). */
-  listError: ErrorInfo | null;
-  /** Why the last refresh of the active connection failed. */
-  refreshError: ErrorInfo | null;
-  active: ActiveConnection | null;
-  setDraftUrl(url: string): void;
-  setIncludeSystem(include: boolean): void;
-  /** List the schemas at the draft URL; on success it becomes the active connection. */
-  listSchemas(): Promise<void>;
-  /** List the active connection's schemas again. */
-  refresh(): Promise<void>;
-}
-
-export interface ConnectionsDeps {
-  listSchemas(url: string, includeSystem: boolean): Promise<SchemaListing>;
-  clock?: () => Date;
-}
+/** How often pool stats are re-read while a connection is active: main only pushes state changes. */
+export const STATUS_POLL_MS = 3000;
 
 /** Same rules main applies, so a typo is caught without a round trip. */
 export function validateDatabaseUrl(url: string): ErrorInfo | null {
@@ -53,60 +30,304 @@ export function validateDatabaseUrl(url: string): ErrorInfo | null {
   };
 }
 
+function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+}
+
+const defaultEvery = (ms: number, tick: () => void) => {
+  const timer = setInterval(tick, ms);
+  return () => clearInterval(timer);
+};
+
 export function createConnectionsStore(deps: ConnectionsDeps) {
   const clock = deps.clock ?? (() => new Date());
+  const every = deps.every ?? defaultEvery;
   // Only the newest request may write its result; an older one that finishes late is ignored.
-  let latestRequest = 0;
+  let latestList = 0;
+  let latestActivation = 0;
+  let stopFollowing: (() => void) | null = null;
 
-  return createStore<ConnectionsState>()((set, get) => ({
-    draftUrl: '',
-    includeSystem: false,
-    pending: null,
-    listError: null,
-    refreshError: null,
-    active: null,
-    setDraftUrl: (draftUrl) => set({ draftUrl }),
-    setIncludeSystem: (includeSystem) => set({ includeSystem }),
+  return createStore<ConnectionsState>()((set, get) => {
+    const setBusy = (id: string, action: ProfileAction | null) =>
+      set((s) => ({ busy: action ? { ...s.busy, [id]: action } : without(s.busy, id) }));
+    const setProfileError = (id: string, error: ErrorInfo | null) =>
+      set((s) => ({ profileErrors: error ? { ...s.profileErrors, [id]: error } : without(s.profileErrors, id) }));
 
-    async listSchemas() {
-      const { draftUrl, includeSystem, pending } = get();
-      if (pending) return;
-      const url = draftUrl.trim();
-      const invalid = validateDatabaseUrl(url);
-      if (invalid) {
-        set({ listError: invalid });
-        return;
-      }
-      const request = ++latestRequest;
-      set({ pending: 'list', listError: null });
+    /**
+     * Open the pool of `ref` and make it the active connection. A profile becomes active only once main has
+     * connected; an ad-hoc URL that was just listed (`immediately`) is active at once, so the Schema view can use it.
+     */
+    const activate = async (ref: ConnectionRef, immediately = false): Promise<ErrorInfo | null> => {
+      const activation = ++latestActivation;
+      if (immediately) set({ activeConnection: ref, activeKey: null, activeStatus: null, activeError: null });
       try {
-        const listing = await deps.listSchemas(url, includeSystem);
-        if (request !== latestRequest) return;
-        set({
-          pending: null,
-          refreshError: null,
-          active: { url, includeSystem, listing, listedAt: clock().toISOString() },
+        const status = await deps.connect(ref);
+        if (activation !== latestActivation) return null;
+        set((s) => ({
+          activeConnection: ref,
+          activeKey: status.key,
+          activeStatus: status,
+          activeError: null,
+          statuses: { ...s.statuses, [status.key]: status },
+        }));
+        return null;
+      } catch (error) {
+        const info = toErrorInfo(error);
+        if (activation === latestActivation && immediately) set({ activeError: info });
+        return info;
+      }
+    };
+
+    const clearActive = () => {
+      latestActivation++;
+      set({ activeConnection: null, activeKey: null, activeStatus: null, activeError: null });
+    };
+
+    const runLocalPg = async (action: LocalPgAction, call: () => Promise<LocalPgStatus>) => {
+      if (get().localPgBusy) return;
+      set({ localPgBusy: action, localPgError: null });
+      try {
+        set({ localPg: await call(), localPgBusy: null });
+      } catch (error) {
+        set({ localPgBusy: null, localPgError: toErrorInfo(error) });
+      }
+    };
+
+    return {
+      draftUrl: '',
+      includeSystem: false,
+      pending: null,
+      listError: null,
+      adHoc: null,
+      setDraftUrl: (draftUrl) => set({ draftUrl }),
+      setIncludeSystem: (includeSystem) => set({ includeSystem }),
+
+      async listSchemas() {
+        const { draftUrl, includeSystem, pending } = get();
+        if (pending) return;
+        const url = draftUrl.trim();
+        const invalid = validateDatabaseUrl(url);
+        if (invalid) {
+          set({ listError: invalid });
+          return;
+        }
+        const request = ++latestList;
+        set({ pending: 'list', listError: null });
+        try {
+          const listing = await deps.listSchemas(url, includeSystem);
+          if (request !== latestList) return;
+          set({ pending: null, adHoc: { url, includeSystem, listing, listedAt: clock().toISOString() } });
+        } catch (error) {
+          if (request !== latestList) return;
+          set({ pending: null, listError: toErrorInfo(error) });
+          return;
+        }
+        // The listed database becomes what the schema browser and the console work on.
+        await activate({ url }, true);
+      },
+
+      profiles: [],
+      profilesLoaded: false,
+      profilesError: null,
+      form: null,
+      formSaving: false,
+      formError: null,
+      deleteTarget: null,
+      busy: {},
+      profileErrors: {},
+      doctor: {},
+
+      async loadProfiles() {
+        try {
+          set({ profiles: await deps.listProfiles(), profilesLoaded: true, profilesError: null });
+        } catch (error) {
+          set({ profilesLoaded: true, profilesError: toErrorInfo(error) });
+        }
+      },
+
+      newProfile: () => set({ form: emptyProfileForm(), formError: null }),
+      editProfile(id) {
+        const profile = get().profiles.find((p) => p.id === id);
+        if (profile && profile.kind !== 'local') set({ form: formFromProfile(profile), formError: null });
+      },
+      updateForm(patch) {
+        const { form } = get();
+        if (form) set({ form: updateProfileForm(form, patch) });
+      },
+      cancelForm: () => set({ form: null, formError: null, formSaving: false }),
+
+      async saveForm() {
+        const { form, formSaving } = get();
+        if (!form || formSaving) return;
+        const converted = profileFormToInput(form);
+        if (!converted.ok) {
+          set({ formError: converted.error });
+          return;
+        }
+        set({ formSaving: true, formError: null });
+        let saved: ConnectionProfile;
+        try {
+          saved = await deps.saveProfile(converted.input);
+        } catch (error) {
+          // e.g. serve mode refusing to store a password: the form stays open with the reason.
+          set({ formSaving: false, formError: toErrorInfo(error) });
+          return;
+        }
+        set({ formSaving: false, form: null, formError: null });
+        await get().loadProfiles();
+        // Main closed the pool of a changed profile; if it was the active one, open it again with the new settings.
+        if (isProfileRef(get().activeConnection, saved.id)) await activate({ profileId: saved.id }, true);
+      },
+
+      askDelete(id) {
+        const profile = get().profiles.find((p) => p.id === id);
+        if (profile && profile.kind !== 'local') set({ deleteTarget: id });
+      },
+      cancelDelete: () => set({ deleteTarget: null }),
+
+      async confirmDelete() {
+        const id = get().deleteTarget;
+        if (!id || get().busy[id]) return;
+        setBusy(id, 'delete');
+        setProfileError(id, null);
+        try {
+          await deps.deleteProfile(id);
+          if (isProfileRef(get().activeConnection, id)) clearActive();
+          set((s) => ({ deleteTarget: null, doctor: without(s.doctor, id), statuses: without(s.statuses, id) }));
+          await get().loadProfiles();
+        } catch (error) {
+          set({ deleteTarget: null });
+          setProfileError(id, toErrorInfo(error));
+        } finally {
+          setBusy(id, null);
+        }
+      },
+
+      async connectProfile(id) {
+        if (get().busy[id]) return;
+        setBusy(id, 'connect');
+        setProfileError(id, null);
+        const error = await activate({ profileId: id });
+        if (error) setProfileError(id, error);
+        setBusy(id, null);
+      },
+
+      async disconnectProfile(id) {
+        if (get().busy[id]) return;
+        setBusy(id, 'disconnect');
+        setProfileError(id, null);
+        try {
+          await deps.disconnect({ profileId: id });
+          if (isProfileRef(get().activeConnection, id)) clearActive();
+        } catch (error) {
+          setProfileError(id, toErrorInfo(error));
+        } finally {
+          setBusy(id, null);
+        }
+      },
+
+      async checkProfile(id) {
+        if (get().busy[id]) return;
+        setBusy(id, 'check');
+        setProfileError(id, null);
+        set((s) => ({ doctor: without(s.doctor, id) }));
+        try {
+          const report = await deps.check({ profileId: id });
+          set((s) => ({ doctor: { ...s.doctor, [id]: report } }));
+        } catch (error) {
+          setProfileError(id, toErrorInfo(error));
+        } finally {
+          setBusy(id, null);
+        }
+      },
+
+      activeConnection: null,
+      activeKey: null,
+      activeStatus: null,
+      activeError: null,
+      statuses: {},
+
+      applyStatus(status) {
+        set((s) => ({
+          statuses: { ...s.statuses, [status.key]: status },
+          ...(status.key === s.activeKey ? { activeStatus: status } : {}),
+        }));
+      },
+
+      async refreshStatuses() {
+        let list: ConnectionStatus[];
+        try {
+          list = await deps.statuses();
+        } catch {
+          // Pool stats are a convenience; the next tick or event tries again.
+          return;
+        }
+        const statuses: Record<string, ConnectionStatus> = {};
+        for (const status of list) statuses[status.key] = status;
+        set((s) => {
+          const key = s.activeKey;
+          if (!key) return { statuses };
+          const current = statuses[key];
+          // A pool main no longer lists was closed (e.g. the profile was saved); it reopens on the next call.
+          const activeStatus =
+            current ??
+            (s.activeStatus
+              ? {
+                  ...s.activeStatus,
+                  state: 'disconnected' as const,
+                  pool: { ...s.activeStatus.pool, total: 0, idle: 0, waiting: 0 },
+                }
+              : null);
+          return { statuses, activeStatus };
         });
-      } catch (error) {
-        if (request !== latestRequest) return;
-        set({ pending: null, listError: toErrorInfo(error) });
-      }
-    },
+      },
 
-    async refresh() {
-      const { active, pending } = get();
-      if (!active || pending) return;
-      const request = ++latestRequest;
-      set({ pending: 'refresh', refreshError: null });
-      try {
-        const listing = await deps.listSchemas(active.url, active.includeSystem);
-        if (request !== latestRequest) return;
-        set({ pending: null, active: { ...active, listing, listedAt: clock().toISOString() } });
-      } catch (error) {
-        if (request !== latestRequest) return;
-        // The last good listing stays on screen, marked stale by the error.
-        set({ pending: null, refreshError: toErrorInfo(error) });
-      }
-    },
-  }));
+      async disconnectActive() {
+        const ref = get().activeConnection;
+        if (!ref) return;
+        if ('profileId' in ref) return get().disconnectProfile(ref.profileId);
+        clearActive();
+        try {
+          await deps.disconnect(ref);
+        } catch {
+          // An ad-hoc pool that cannot be closed is closed at quit; nothing for the user to do.
+        }
+      },
+
+      localPg: null,
+      localPgError: null,
+      localPgBusy: null,
+
+      async loadLocalPg() {
+        try {
+          set({ localPg: await deps.localPgStatus(), localPgError: null });
+        } catch (error) {
+          set({ localPgError: toErrorInfo(error) });
+        }
+      },
+      startLocalPg: () => runLocalPg('start', deps.localPgStart),
+      stopLocalPg: () => runLocalPg('stop', deps.localPgStop),
+
+      connect() {
+        if (!stopFollowing) {
+          const stops = [
+            deps.onStatus((status) => get().applyStatus(status)),
+            deps.onLocalPgStatus((localPg) => set({ localPg })),
+            every(STATUS_POLL_MS, () => {
+              if (get().activeConnection) void get().refreshStatuses();
+            }),
+          ];
+          stopFollowing = () => stops.forEach((stop) => stop());
+          void get().loadProfiles();
+          void get().refreshStatuses();
+          void get().loadLocalPg();
+        }
+        return () => {
+          stopFollowing?.();
+          stopFollowing = null;
+        };
+      },
+    };
+  });
 }

@@ -37,6 +37,7 @@ describe('section hashes', () => {
     expect(sections.map((s) => s.label)).toEqual([
       'Connections',
       'Schema',
+      'SQL console',
       'Migrations',
       'Backend',
       'Snapshots',

@@ -1,24 +1,73 @@
+import { Badge } from '../../components/Badge';
 import { useConnections, useStatus } from '../../stores';
+import { activeProfileOf, isActiveProduction, isActiveReadOnly } from '../connections/connections-store';
 
 const linkLabel = { open: 'open', connecting: 'connecting', closed: 'closed' } as const;
 
+function ActiveConnectionItems() {
+  const hasActive = useConnections((s) => s.activeConnection !== null);
+  const status = useConnections((s) => s.activeStatus);
+  const profileName = useConnections((s) => activeProfileOf(s)?.name ?? null);
+  const listedTarget = useConnections((s) => s.adHoc?.listing.target ?? null);
+  const listedVersion = useConnections((s) => s.adHoc?.listing.serverVersion ?? null);
+  const production = useConnections(isActiveProduction);
+  const readOnly = useConnections(isActiveReadOnly);
+
+  if (!hasActive) {
+    return (
+      <span className="statusbar__item statusbar__connection" data-testid="status-connection" data-state="none">
+        <span className="dot dot--off" aria-hidden="true" />
+        No connection
+      </span>
+    );
+  }
+  const label = status?.label ?? profileName ?? listedTarget ?? 'database URL';
+  const target = status?.target ?? listedTarget;
+  const version = status?.serverVersion ?? listedVersion;
+  const state = status?.state ?? 'connecting';
+  return (
+    <>
+      {production ? (
+        <span className="statusbar__item" data-testid="status-production">
+          <Badge tone="danger">PRODUCTION</Badge>
+        </span>
+      ) : null}
+      <span
+        className="statusbar__item statusbar__connection"
+        data-testid="status-connection"
+        data-state={state}
+        title={`${label} — ${state}`}
+      >
+        <span className={`dot dot--state-${state}`} aria-hidden="true" />
+        {label !== target ? <strong className="statusbar__label">{label}</strong> : null}
+        {target ? <span className="mono">{target}</span> : null}
+        {version ? <span className="statusbar__muted">PostgreSQL {version}</span> : null}
+      </span>
+      {status ? (
+        <span
+          className="statusbar__item"
+          data-testid="status-pool"
+          title="Connections open / pool size, idle connections, callers waiting"
+        >
+          Pool {status.pool.total}/{status.pool.max} · {status.pool.idle} idle · {status.pool.waiting} waiting
+        </span>
+      ) : null}
+      {readOnly ? (
+        <span className="statusbar__item" data-testid="status-readonly">
+          <Badge tone="warn">read-only</Badge>
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 export function StatusBar() {
-  const target = useConnections((s) => s.active?.listing.target ?? null);
-  const serverVersion = useConnections((s) => s.active?.listing.serverVersion ?? null);
   const transport = useStatus((s) => s.transport);
   const link = useStatus((s) => s.link);
+  const production = useConnections(isActiveProduction);
   return (
-    <footer className="statusbar" aria-label="Status">
-      <span className="statusbar__item statusbar__connection" data-testid="status-connection">
-        <span className={target ? 'dot dot--ok' : 'dot dot--off'} aria-hidden="true" />
-        {target ? (
-          <>
-            <span className="mono">{target}</span> <span className="statusbar__muted">PostgreSQL {serverVersion}</span>
-          </>
-        ) : (
-          'No connection'
-        )}
-      </span>
+    <footer className={production ? 'statusbar statusbar--production' : 'statusbar'} aria-label="Status">
+      <ActiveConnectionItems />
       <span className="statusbar__item" data-testid="status-backend">
         Backend: not configured
       </span>

@@ -1,0 +1,364 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ConnectionRef } from '../../../../common/profiles';
+import { EmptyState } from '../../components/EmptyState';
+import { ErrorBox } from '../../components/ErrorBox';
+import { ExplainTree } from '../../components/ExplainTree';
+import { PageHeader } from '../../components/PageHeader';
+import { ResultGrid } from '../../components/ResultGrid';
+import { useConnections, useNavigation } from '../../stores';
+import { connectionKey } from '../data/table-key';
+import { useConsole } from './console-hooks';
+import type { ConsoleOutcome, ConsoleTab, ModelEntry } from './console-store';
+import { DEFAULT_MAX_RESULT_ROWS, writeSwitch } from './console-store';
+import { ConsoleTabs } from './ConsoleTabs';
+import type { SqlEditorHandle } from './SqlEditor';
+import { SqlEditor } from './SqlEditor';
+import { SqlErrorBox } from './SqlErrorBox';
+
+export function ConsoleView() {
+  const connection = useConnections((s) => s.activeConnection);
+  const navigate = useNavigation((s) => s.navigate);
+
+  if (!connection) {
+    return (
+      <div className="page page--narrow">
+        <PageHeader title="SQL console" />
+        <EmptyState
+          testId="console-empty"
+          action={
+            <button className="button button--primary" type="button" onClick={() => navigate('connections')}>
+              Go to Connections
+            </button>
+          }
+        >
+          <p className="empty-state__lead">No active connection</p>
+          <p>Connect to a database from Connections; the console runs SQL on the active connection.</p>
+        </EmptyState>
+      </div>
+    );
+  }
+  return <ConsoleWorkspace connection={connection} />;
+}
+
+function ConsoleWorkspace({ connection }: { connection: ConnectionRef }) {
+  const status = useConnections((s) => s.activeStatus);
+  const tabs = useConsole((s) => s.tabs);
+  const activeTabId = useConsole((s) => s.activeTabId);
+  const key = connectionKey(connection);
+  const model = useConsole((s) => s.models[key]);
+  const ensureModel = useConsole((s) => s.ensureModel);
+  const newTab = useConsole((s) => s.newTab);
+  const closeTab = useConsole((s) => s.closeTab);
+  const selectTab = useConsole((s) => s.selectTab);
+
+  // Once per connection; again when it (re)connects, which retries a load that failed.
+  const connected = status?.state === 'connected';
+  useEffect(() => {
+    void ensureModel(connection);
+    // The key names the connection; the ref object itself may be rebuilt.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, connected, ensureModel]);
+
+  const tab = tabs.find((t) => t.id === activeTabId) ?? tabs[0];
+  const readOnly = status?.readOnly ?? false;
+
+  return (
+    <div className="page page--fill console" data-testid="view-console">
+      <PageHeader
+        title="SQL console"
+        description={
+          <>
+            On{' '}
+            <span className="mono">
+              {status?.label ?? ('url' in connection ? 'the quick-connect URL' : 'a profile')}
+            </span>
+            {readOnly ? ' · read-only connection' : ''}
+            {status?.production ? ' · PRODUCTION' : ''}
+          </>
+        }
+      />
+      <ConsoleTabs tabs={tabs} activeId={tab?.id ?? ''} onSelect={selectTab} onClose={closeTab} onNew={newTab} />
+      {tab ? (
+        <TabPanel
+          key={tab.id}
+          tab={tab}
+          connection={connection}
+          readOnly={readOnly}
+          production={status?.production ?? false}
+          model={model}
+          onRefreshModel={() => void ensureModel(connection, true)}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+interface TabPanelProps {
+  tab: ConsoleTab;
+  connection: ConnectionRef;
+  readOnly: boolean;
+  production: boolean;
+  model: ModelEntry | undefined;
+  onRefreshModel(): void;
+}
+
+function TabPanel({ tab, connection, readOnly, production, model, onRefreshModel }: TabPanelProps) {
+  const setSql = useConsole((s) => s.setSql);
+  const setAllowWrite = useConsole((s) => s.setAllowWrite);
+  const setAnalyze = useConsole((s) => s.setAnalyze);
+  const run = useConsole((s) => s.run);
+  const explain = useConsole((s) => s.explain);
+  const cancel = useConsole((s) => s.cancel);
+  const editor = useRef<SqlEditorHandle>(null);
+  const [markRequest, setMarkRequest] = useState(0);
+
+  const id = tab.id;
+  const context = useMemo(() => ({ connection, readOnly }), [connection, readOnly]);
+  const onRun = useCallback(() => {
+    editor.current?.closeCompletion();
+    void run(id, context, editor.current?.selection());
+  }, [run, id, context]);
+  const onExplain = useCallback(() => {
+    editor.current?.closeCompletion();
+    void explain(id, context, editor.current?.selection());
+  }, [explain, id, context]);
+  const onChange = useCallback((sql: string) => setSql(id, sql), [setSql, id]);
+
+  const outcome = tab.outcome;
+  const location = outcome?.kind === 'error' ? outcome.error.location : null;
+  // A new object per error (and per "show" click) so the editor selects it again.
+  const mark = useMemo(
+    () => (location ? { from: location.from, to: location.to, request: markRequest } : null),
+    [location, markRequest],
+  );
+
+  const writes = writeSwitch(readOnly);
+  const running = tab.running;
+
+  return (
+    <div className="console__panel" id="console-panel" role="tabpanel" aria-label={tab.title}>
+      <SqlEditor
+        value={tab.sql}
+        onChange={onChange}
+        completion={model?.status === 'ready' ? model.completion : null}
+        onRun={onRun}
+        onExplain={onExplain}
+        mark={mark}
+        handleRef={editor}
+        label={`SQL of ${tab.title}`}
+      />
+
+      <div className="console__toolbar">
+        {running ? (
+          <button
+            className="button console-cancel"
+            type="button"
+            onClick={() => void cancel(id)}
+            disabled={running.cancelling}
+            data-testid="console-cancel"
+          >
+            {running.cancelling ? 'Cancelling…' : 'Cancel'}
+          </button>
+        ) : (
+          <button
+            className="button button--primary"
+            type="button"
+            onClick={onRun}
+            title="Run the statement (or the selection) — Ctrl/Cmd+Enter"
+            data-testid="console-run"
+          >
+            Run
+          </button>
+        )}
+        <button
+          className="button"
+          type="button"
+          onClick={onExplain}
+          disabled={running !== null}
+          title="Show the plan — Ctrl/Cmd+Shift+Enter"
+          data-testid="console-explain"
+        >
+          Explain
+        </button>
+        <label
+          className="checkbox"
+          title="ANALYZE runs the statement to measure it (inside the same read-only rules as Run)"
+        >
+          <input
+            type="checkbox"
+            checked={tab.analyze}
+            onChange={(event) => setAnalyze(id, event.target.checked)}
+            data-testid="explain-analyze"
+          />
+          ANALYZE
+        </label>
+        <span className="console__spacer" />
+        <label
+          className={writes.enabled ? 'checkbox console__write' : 'checkbox console__write console__write--disabled'}
+          title={
+            writes.reason ??
+            'Off: statements run in a read-only transaction. On: this tab may change data (INSERT, UPDATE, DDL).'
+          }
+        >
+          <input
+            type="checkbox"
+            checked={tab.allowWrite && writes.enabled}
+            disabled={!writes.enabled}
+            onChange={(event) => setAllowWrite(id, event.target.checked)}
+            aria-describedby={writes.reason ? 'console-write-reason' : undefined}
+            data-testid="console-allow-write"
+          />
+          Allow writes
+        </label>
+        {writes.reason ? (
+          <span className="console__hint" id="console-write-reason">
+            read-only connection
+          </span>
+        ) : tab.allowWrite ? (
+          <span className="console__write-on" data-testid="console-write-warning">
+            {production ? 'Writes allowed on PRODUCTION' : 'Writes allowed in this tab'}
+          </span>
+        ) : null}
+        <CompletionState model={model} onRefresh={onRefreshModel} />
+      </div>
+
+      <ConsoleStatus tab={tab} />
+      {running?.cancelError ? (
+        <ErrorBox
+          error={running.cancelError}
+          title="Cancel failed — the query is still running"
+          testId="console-cancel-error"
+        />
+      ) : null}
+
+      <div className="console__output">
+        <Output outcome={outcome} onShowPosition={() => setMarkRequest((n) => n + 1)} />
+      </div>
+    </div>
+  );
+}
+
+function CompletionState({ model, onRefresh }: { model: ModelEntry | undefined; onRefresh(): void }) {
+  if (!model || model.status === 'loading') return <span className="console__hint">Loading names…</span>;
+  if (model.status === 'error') {
+    return (
+      <span className="console__hint" title={model.error.message}>
+        Name completion unavailable{' '}
+        <button type="button" className="console-link" onClick={onRefresh}>
+          retry
+        </button>
+      </span>
+    );
+  }
+  return (
+    <span className="console__hint" title="Schema, table and column names complete as you type">
+      {model.completion.relationCount.toLocaleString()} relations for completion{' '}
+      <button type="button" className="console-link" onClick={onRefresh} title="Reload the catalog">
+        reload
+      </button>
+    </span>
+  );
+}
+
+function useElapsed(startedAt: number | null): number {
+  const [elapsed, setElapsed] = useState(0);
+  useEffect(() => {
+    if (startedAt === null) return;
+    const tick = () => setElapsed(Math.max(0, Date.now() - startedAt));
+    tick();
+    const timer = setInterval(tick, 100);
+    return () => clearInterval(timer);
+  }, [startedAt]);
+  return elapsed;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
+
+function ConsoleStatus({ tab }: { tab: ConsoleTab }) {
+  const elapsed = useElapsed(tab.running?.startedAt ?? null);
+  const { running, outcome } = tab;
+  let text: string;
+  let tone = 'idle';
+  if (running) {
+    tone = 'running';
+    const verb = running.kind === 'explain' ? (tab.analyze ? 'Explaining (ANALYZE)' : 'Explaining') : 'Running';
+    text = `${running.cancelling ? 'Cancelling' : verb}… ${seconds(elapsed)}`;
+  } else if (!outcome) {
+    text =
+      'Ctrl/Cmd+Enter runs the statement (or the selected text). Statements run read-only unless writes are allowed.';
+  } else if (outcome.kind === 'result') {
+    const { result } = outcome;
+    tone = 'ok';
+    const n = result.rowCount;
+    const count =
+      n === null
+        ? ''
+        : ` · ${n.toLocaleString()} ${n === 1 ? 'row' : 'rows'}${result.columns.length > 0 ? '' : ' affected'}`;
+    text = `${result.command}${count} · ${duration(result.durationMs)} · ${
+      result.readOnly ? 'read-only transaction' : 'writes allowed'
+    }`;
+  } else if (outcome.kind === 'explain') {
+    tone = 'ok';
+    text = outcome.explain.analyzed ? 'EXPLAIN ANALYZE' : 'EXPLAIN';
+  } else {
+    tone = outcome.cancelled ? 'cancelled' : 'error';
+    text = outcome.cancelled
+      ? `Cancelled after ${duration(outcome.elapsedMs)}`
+      : `Failed after ${duration(outcome.elapsedMs)}`;
+  }
+  return (
+    <div className={`console__status console__status--${tone}`} role="status" data-testid="console-status">
+      {text}
+    </div>
+  );
+}
+
+function Output({ outcome, onShowPosition }: { outcome: ConsoleOutcome | null; onShowPosition(): void }) {
+  if (!outcome) return null;
+  if (outcome.kind === 'error') {
+    return <SqlErrorBox error={outcome.error} cancelled={outcome.cancelled} onShowPosition={onShowPosition} />;
+  }
+  if (outcome.kind === 'explain') {
+    return (
+      <div className="console__explain">
+        <ExplainTree result={outcome.explain} />
+      </div>
+    );
+  }
+  const { result } = outcome;
+  return (
+    <>
+      {result.truncated ? (
+        <p className="console__warning" data-testid="console-truncated">
+          Showing the first {result.rows.length.toLocaleString()} rows; the query returned more (the console keeps at
+          most {DEFAULT_MAX_RESULT_ROWS.toLocaleString()}). Add a LIMIT or a WHERE to see the others.
+        </p>
+      ) : null}
+      {result.notices.length > 0 ? (
+        <ul className="console__notices" data-testid="console-notices">
+          {result.notices.map((notice, index) => (
+            <li key={index}>{notice}</li>
+          ))}
+        </ul>
+      ) : null}
+      {result.columns.length > 0 ? (
+        <div className="console__grid">
+          <ResultGrid
+            columns={result.columns}
+            rows={result.rows}
+            label="Query result"
+            emptyText="The query returned no rows"
+          />
+        </div>
+      ) : (
+        <p className="console__command" data-testid="console-command">
+          {result.command}
+          {result.rowCount !== null
+            ? ` — ${result.rowCount.toLocaleString()} ${result.rowCount === 1 ? 'row' : 'rows'} affected`
+            : ''}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,222 @@
+import type { ReactNode } from 'react';
+import type { CatalogForeignKey, CatalogRelation, RelationKind } from '../../../../common/catalog';
+import type { ConnectionRef } from '../../../../common/profiles';
+import { Badge } from '../../components/Badge';
+import { CodeBlock } from '../../components/CodeBlock';
+import { ErrorBox } from '../../components/ErrorBox';
+import type { TabItem } from '../../components/Tabs';
+import { Tabs } from '../../components/Tabs';
+import { TableDataView } from '../data/TableDataView';
+import { kindLabels } from './catalog-tree';
+import { formatBytes, formatDuration, formatExactCount, formatRowEstimate } from './catalog-lookup';
+import { ColumnsTable, ConstraintsTable, ForeignKeysTables, IndexesTable, TriggersTable } from './RelationTables';
+import type { DetailTab, OpState, RefreshResult } from './schema-store';
+
+export interface RelationDetailProps {
+  relation: CatalogRelation;
+  incoming: readonly CatalogForeignKey[];
+  connection: ConnectionRef;
+  tab: DetailTab;
+  count: OpState<string> | undefined;
+  refresh: OpState<RefreshResult> | undefined;
+  onTab(tab: DetailTab): void;
+  onCount(): void;
+  onRefresh(): void;
+  onOpen(schema: string, table: string): void;
+}
+
+/** Which tabs make sense for each kind of relation (a view has no indexes of its own). */
+const tabsByKind: Record<RelationKind, readonly DetailTab[]> = {
+  table: ['columns', 'indexes', 'constraints', 'fks', 'triggers', 'ddl', 'data'],
+  partitioned_table: ['columns', 'indexes', 'constraints', 'fks', 'triggers', 'ddl', 'data'],
+  foreign_table: ['columns', 'constraints', 'triggers', 'ddl', 'data'],
+  view: ['columns', 'fks', 'triggers', 'ddl', 'data'],
+  materialized_view: ['columns', 'indexes', 'fks', 'ddl', 'data'],
+};
+
+const tabLabels: Record<DetailTab, string> = {
+  columns: 'Columns',
+  indexes: 'Indexes',
+  constraints: 'Constraints',
+  fks: 'Foreign keys',
+  triggers: 'Triggers',
+  ddl: 'DDL',
+  data: 'Data',
+};
+
+/** Kinds whose rows live in the relation itself, so the planner's estimate and sizes mean something. */
+const stored = (kind: RelationKind) => kind === 'table' || kind === 'partitioned_table' || kind === 'materialized_view';
+
+function RowCount({ relation, count, onCount }: Pick<RelationDetailProps, 'relation' | 'count' | 'onCount'>) {
+  return (
+    <div className="object-stat">
+      <span className="object-stat__label">Rows</span>
+      <span className="object-stat__value" data-testid="row-estimate">
+        {stored(relation.kind) ? formatRowEstimate(relation.rowEstimate) : 'not stored (computed on read)'}
+      </span>
+      {count?.state === 'done' ? (
+        <span className="object-stat__exact" data-testid="exact-count" data-count={count.value}>
+          exactly {formatExactCount(count.value)}
+        </span>
+      ) : null}
+      <button
+        className="button button--small"
+        type="button"
+        onClick={onCount}
+        disabled={count?.state === 'running'}
+        title="Runs SELECT count(*) on the table now. It reads the whole table: slow on big tables."
+        data-testid="exact-count-button"
+      >
+        {count?.state === 'running' ? 'Counting…' : count?.state === 'done' ? 'Count again' : 'Exact count'}
+      </button>
+      {count?.state === 'failed' ? (
+        <span className="object-stat__error" role="alert" data-testid="exact-count-error">
+          {count.error.message}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function Sizes({ sizes }: { sizes: CatalogRelation['sizes'] }) {
+  const items: Array<[string, number]> = [
+    ['Table', sizes.tableBytes],
+    ['Indexes', sizes.indexBytes],
+    ['TOAST', sizes.toastBytes],
+    ['Total', sizes.totalBytes],
+  ];
+  return (
+    <div className="object-stat" data-testid="relation-sizes">
+      <span className="object-stat__label">Size</span>
+      {items.map(([label, bytes]) => (
+        <span key={label} className="object-stat__size" title={`${bytes.toLocaleString()} bytes`}>
+          {label} <strong>{formatBytes(bytes)}</strong>
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function RefreshMatview({ refresh, onRefresh }: Pick<RelationDetailProps, 'refresh' | 'onRefresh'>) {
+  let result: ReactNode = null;
+  if (refresh?.state === 'done') {
+    const r = refresh.value;
+    result = (
+      <span className="op-result op-result--ok" data-testid="op-result" data-concurrently={r.concurrently}>
+        Refreshed {r.concurrently ? 'CONCURRENTLY' : '(not concurrently)'} in {formatDuration(r.durationMs)}
+        {r.note ? <span className="op-result__note"> — {r.note}</span> : null}
+      </span>
+    );
+  } else if (refresh?.state === 'failed') {
+    result = <ErrorBox error={refresh.error} title="Refresh failed" testId="op-result" />;
+  }
+  return (
+    <div className="object-op">
+      <button
+        className="button"
+        type="button"
+        onClick={onRefresh}
+        disabled={refresh?.state === 'running'}
+        title="REFRESH MATERIALIZED VIEW — CONCURRENTLY when it has a unique index, so readers are not blocked"
+        data-testid="refresh-matview"
+      >
+        {refresh?.state === 'running' ? 'Refreshing…' : 'Refresh'}
+      </button>
+      {result}
+    </div>
+  );
+}
+
+function TabPanel(props: RelationDetailProps & { tab: DetailTab }) {
+  const { relation: r } = props;
+  switch (props.tab) {
+    case 'columns':
+      return <ColumnsTable columns={r.columns} primaryKey={r.primaryKey} />;
+    case 'indexes':
+      return <IndexesTable indexes={r.indexes} />;
+    case 'constraints':
+      return <ConstraintsTable constraints={r.constraints} />;
+    case 'fks':
+      return <ForeignKeysTables outgoing={r.foreignKeys} incoming={props.incoming} onOpen={props.onOpen} />;
+    case 'triggers':
+      return <TriggersTable triggers={r.triggers} />;
+    case 'ddl':
+      return <CodeBlock code={r.ddl} label={`DDL of ${r.schema}.${r.name}`} testId="ddl-text" copyTestId="ddl-copy" />;
+    case 'data':
+      return (
+        <TableDataView
+          connection={props.connection}
+          schema={r.schema}
+          table={r.name}
+          columns={r.columns}
+          primaryKey={r.primaryKey}
+        />
+      );
+  }
+}
+
+/** Header, operations and tabs of a table, view, materialized view, partitioned or foreign table. Props only. */
+export function RelationDetail(props: RelationDetailProps) {
+  const { relation: r, incoming } = props;
+  const available = tabsByKind[r.kind];
+  const tab = available.includes(props.tab) ? props.tab : 'columns';
+  const counts: Partial<Record<DetailTab, number>> = {
+    columns: r.columns.length,
+    indexes: r.indexes.length,
+    constraints: r.constraints.length,
+    fks: r.foreignKeys.length + incoming.length,
+    triggers: r.triggers.length,
+  };
+  const tabs: TabItem<DetailTab>[] = available.map((id) => ({
+    id,
+    label: tabLabels[id],
+    count: counts[id],
+    testId: `tab-${id}`,
+  }));
+
+  return (
+    <article className="object-detail" data-testid="object-detail" data-kind={r.kind}>
+      <header className="object-header">
+        <div className="object-header__title-row">
+          <Badge tone="info">{kindLabels[r.kind]}</Badge>
+          <h2 className="object-title" data-testid="object-title" data-schema={r.schema} data-name={r.name}>
+            <span className="object-title__schema">{r.schema}.</span>
+            {r.name}
+          </h2>
+        </div>
+        <p className="object-header__meta">
+          Owner <span className="mono">{r.owner}</span>
+          {r.partitionOf ? (
+            <>
+              {' '}
+              · partition of <span className="mono">{r.partitionOf}</span>
+            </>
+          ) : null}
+          {r.partitionKey ? (
+            <>
+              {' '}
+              · partitioned by <span className="mono">{r.partitionKey}</span>
+            </>
+          ) : null}
+        </p>
+        {r.comment ? (
+          <p className="object-header__comment" data-testid="object-comment">
+            {r.comment}
+          </p>
+        ) : null}
+        {r.kind === 'view' ? null : <RowCount relation={r} count={props.count} onCount={props.onCount} />}
+        {stored(r.kind) ? <Sizes sizes={r.sizes} /> : null}
+        {r.kind === 'materialized_view' ? <RefreshMatview refresh={props.refresh} onRefresh={props.onRefresh} /> : null}
+      </header>
+      <Tabs tabs={tabs} selected={tab} onSelect={props.onTab} idPrefix="relation" label="Relation details" />
+      <div
+        className={tab === 'data' ? 'object-panel object-panel--fill' : 'object-panel'}
+        id="relation-panel"
+        role="tabpanel"
+        aria-labelledby={`relation-tab-${tab}`}
+      >
+        <TabPanel {...props} tab={tab} />
+      </div>
+    </article>
+  );
+}
