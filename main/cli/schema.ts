@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import type { CatalogModel } from '../../common/catalog';
+import { OpsError } from '../../common/errors';
+import type { ConnectionProfile, ConnectionRef } from '../../common/profiles';
+import type { App } from '../app';
+import type { CliIo, GlobalOptions } from './context';
+import { callThroughRouter, openApp, resolveUrl } from './context';
+import { printTable } from './output';
+
+async function profileRef(app: App, wanted: string): Promise<ConnectionRef> {
+  const profiles = (await callThroughRouter(app, 'profiles.list', {})) as ConnectionProfile[];
+  const found = profiles.find((p) => p.id === wanted) ?? profiles.find((p) => p.name === wanted);
+  if (!found) {
+    throw new OpsError('invalid_input', `No connection profile named ${JSON.stringify(wanted)}`, {
+      hint: profiles.length
+        ? `Saved profiles: ${profiles.map((p) => p.name).join(', ')}.`
+        : 'Save a profile in the app first, or pass --url.',
+    });
+  }
+  return { profileId: found.id };
+}
+
+interface SchemaCounts {
+  tables: number;
+  views: number;
+  materializedViews: number;
+  functions: number;
+  sequences: number;
+  enums: number;
+}
+
+function countsBySchema(model: CatalogModel): Map<string, SchemaCounts> {
+  const counts = new Map<string, SchemaCounts>();
+  const of = (schema: string): SchemaCounts => {
+    let entry = counts.get(schema);
+    if (!entry) {
+      entry = { tables: 0, views: 0, materializedViews: 0, functions: 0, sequences: 0, enums: 0 };
+      counts.set(schema, entry);
+    }
+    return entry;
+  };
+  for (const schema of model.schemas) of(schema.name);
+  for (const relation of model.relations) {
+    const entry = of(relation.schema);
+    if (relation.kind === 'view') entry.views++;
+    else if (relation.kind === 'materialized_view') entry.materializedViews++;
+    else entry.tables++;
+  }
+  for (const fn of model.functions) of(fn.schema).functions++;
+  for (const seq of model.sequences) of(seq.schema).sequences++;
+  for (const en of model.enums) of(en.schema).enums++;
+  return counts;
+}
+
+function printSummary(io: CliIo, model: CatalogModel): void {
+  io.stdout(
+    `database ${model.database} (PostgreSQL ${model.serverVersion}), catalog read in ${model.durationMs} ms\n\n`,
+  );
+  const comments = new Map(model.schemas.map((s) => [s.name, s.comment ?? '']));
+  const rows = [...countsBySchema(model)].map(([schema, c]) => [
+    schema,
+    String(c.tables),
+    String(c.views),
+    String(c.materializedViews),
+    String(c.functions),
+    String(c.sequences),
+    String(c.enums),
+    comments.get(schema) ?? '',
+  ]);
+  printTable(io, ['schema', 'tables', 'views', 'matviews', 'functions', 'sequences', 'enums', 'comment'], rows);
+  io.stdout('\n(tables include partitioned and foreign tables; --json prints the whole model)\n');
+}
+
+export function registerSchemaCommand(program: Command, io: CliIo): void {
+  program
+    .command('schema')
+    .description('Read the catalog of a database: tables, columns, constraints, indexes, functions, DDL')
+    .option('--profile <name>', 'use a saved connection profile (name or id) instead of --url')
+    .action(async (options: { profile?: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      if (options.profile !== undefined && globals.url !== undefined) {
+        throw new OpsError('invalid_input', 'Give either --url or --profile, not both', {
+          hint: 'ops-console schema --url postgres://… or ops-console schema --profile NAME',
+        });
+      }
+      const url = options.profile === undefined ? resolveUrl(globals, io) : undefined;
+      const app = openApp(globals, io, 'cli');
+      try {
+        const connection = url !== undefined ? { url } : await profileRef(app, options.profile ?? '');
+        const model = (await callThroughRouter(app, 'schema.model', { connection })) as CatalogModel;
+        if (globals.json) {
+          io.stdout(`${JSON.stringify(model, null, 2)}\n`);
+          return;
+        }
+        printSummary(io, model);
+      } finally {
+        await app.shutdown();
+      }
+    });
+}

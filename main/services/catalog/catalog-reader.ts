@@ -1,0 +1,184 @@
+import type pg from 'pg';
+import type { CatalogModel } from '../../../common/catalog';
+import { OpsError } from '../../../common/errors';
+import type { Logger } from '../logging/log-service';
+import type { CatalogDomain } from './assemble';
+import { assembleCatalog } from './assemble';
+import type { DatabaseDdlPlan } from './ddl';
+import { databaseDdl } from './ddl';
+import { catalogStatements, INFO_SQL, RELATION_KIND_SQL } from './queries';
+import { quoteQualified } from './quote';
+import type {
+  ColumnRow,
+  CommentRow,
+  ConstraintRow,
+  FunctionRow,
+  IndexRow,
+  InfoRow,
+  RelationRow,
+  SchemaRow,
+  SequenceRow,
+  TriggerRow,
+  TypeRow,
+} from './rows';
+
+/**
+ * How sizes are read. 'exact' calls pg_table_size and friends, which lock
+ * every table, TOAST table and index until the read commits; 'estimated'
+ * uses relpages (as of the last VACUUM/ANALYZE) and takes no locks; 'auto'
+ * is exact unless that would take more than half the server's lock table.
+ */
+export type SizeMode = 'auto' | 'exact' | 'estimated';
+
+export interface CatalogReaderOptions {
+  logger?: Logger;
+  clock?: () => Date;
+  sizes?: SizeMode;
+  /** A read waits at most this long for a lock (a migration holding one) before failing. */
+  lockTimeoutMs?: number;
+}
+
+export interface DetailedCatalog {
+  model: CatalogModel;
+  /** Domains, which CatalogModel does not carry yet. */
+  domains: CatalogDomain[];
+  /** Every statement needed to rebuild the database, by section; see wholeDatabaseDdl. */
+  plan: DatabaseDdlPlan;
+  sizesExact: boolean;
+}
+
+type Statements = ReturnType<typeof catalogStatements>;
+
+/** The queries use pg_trigger.tgparentid, new in PostgreSQL 13. */
+const MIN_SERVER_VERSION_NUM = 130_000;
+
+/** Run a multi-statement simple query (no parameters) in one round trip; one result per statement. */
+async function runBatch(client: pg.ClientBase, sql: string): Promise<pg.QueryResult[]> {
+  const result: pg.QueryResult | pg.QueryResult[] = await client.query(sql);
+  return Array.isArray(result) ? result : [result];
+}
+
+/**
+ * Reads the whole catalog model of a database in two round trips: BEGIN
+ * (REPEATABLE READ, READ ONLY, so every query sees one snapshot) with the
+ * server facts, then the ten set-based catalog queries and COMMIT. The
+ * number of queries never depends on the number of tables. The client must
+ * not be inside a transaction of its own.
+ */
+export class CatalogReader {
+  private readonly logger: Logger | undefined;
+  private readonly clock: () => Date;
+  private readonly sizes: SizeMode;
+  private readonly lockTimeoutMs: number;
+
+  constructor(options: CatalogReaderOptions = {}) {
+    this.logger = options.logger;
+    this.clock = options.clock ?? (() => new Date());
+    this.sizes = options.sizes ?? 'auto';
+    this.lockTimeoutMs = Math.max(0, Math.floor(options.lockTimeoutMs ?? 10_000));
+  }
+
+  async read(client: pg.ClientBase): Promise<CatalogModel> {
+    return (await this.readDetailed(client)).model;
+  }
+
+  async readDetailed(client: pg.ClientBase): Promise<DetailedCatalog> {
+    const capturedAt = this.clock().toISOString();
+    const started = performance.now();
+    let results: pg.QueryResult[];
+    let info: InfoRow;
+    let exact: boolean;
+    let statements: Statements;
+    try {
+      const head = await runBatch(
+        client,
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+         SET LOCAL search_path = pg_catalog, pg_temp;
+         SET LOCAL lock_timeout = ${this.lockTimeoutMs};
+         SET LOCAL work_mem = '32MB';
+         ${INFO_SQL}`,
+      );
+      const infoRow = head[head.length - 1]?.rows[0] as InfoRow | undefined;
+      if (!infoRow) throw new OpsError('database_error', 'The server did not describe itself');
+      info = infoRow;
+      if (info.version_num < MIN_SERVER_VERSION_NUM) {
+        throw new OpsError('unavailable', `The schema browser needs PostgreSQL 13 or newer; this is ${info.version}`, {
+          hint: 'Upgrade the server, or use psql \\d to inspect it.',
+        });
+      }
+      exact = this.sizes === 'exact' || (this.sizes === 'auto' && info.relation_opens * 2 <= info.lock_slots);
+      statements = catalogStatements(exact);
+      results = await runBatch(client, `${Object.values(statements).join(';\n')};\nCOMMIT`);
+    } catch (error) {
+      // An error leaves the transaction open and aborted; the rest of the batch never ran.
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    const names = Object.keys(statements) as Array<keyof Statements>;
+    const rowsOf = <R>(name: keyof Statements): R[] => (results[names.indexOf(name)]?.rows ?? []) as R[];
+    const rows = {
+      database: info.database,
+      serverVersion: info.version,
+      schemas: rowsOf<SchemaRow>('schemas'),
+      relations: rowsOf<RelationRow>('relations'),
+      columns: rowsOf<ColumnRow>('columns'),
+      comments: rowsOf<CommentRow>('comments'),
+      constraints: rowsOf<ConstraintRow>('constraints'),
+      indexes: rowsOf<IndexRow>('indexes'),
+      triggers: rowsOf<TriggerRow>('triggers'),
+      functions: rowsOf<FunctionRow>('functions'),
+      sequences: rowsOf<SequenceRow>('sequences'),
+      types: rowsOf<TypeRow>('types'),
+    };
+    const queried = performance.now();
+    const assembled = assembleCatalog(rows);
+    if (!exact) {
+      this.logger?.info(
+        `sizes estimated from relpages: exact sizes would lock ${info.relation_opens} relations ` +
+          `and the server's lock table holds ${info.lock_slots}`,
+      );
+    }
+    this.logger?.debug(
+      `catalog queries ${Math.round(queried - started)} ms, assembly ${Math.round(performance.now() - queried)} ms`,
+    );
+    const model: CatalogModel = {
+      database: info.database,
+      serverVersion: info.version,
+      capturedAt,
+      durationMs: Math.round(queried - started),
+      schemas: rows.schemas.map((s) => ({ name: s.name, owner: s.owner, comment: s.comment, isSystem: false })),
+      relations: assembled.relations,
+      functions: assembled.functions,
+      sequences: assembled.sequences,
+      enums: assembled.enums,
+    };
+    return { model, domains: assembled.domains, plan: assembled.plan, sizesExact: exact };
+  }
+
+  /** The whole-database DDL script, in replayable order. */
+  async wholeDatabaseDdl(client: pg.ClientBase): Promise<string> {
+    return databaseDdl((await this.readDetailed(client)).plan);
+  }
+
+  /**
+   * count(*) of one table or view, on demand only (it reads the whole table).
+   * The names are looked up as parameters first, then quoted into the count.
+   */
+  async exactCount(client: pg.ClientBase, schema: string, table: string): Promise<string> {
+    const name = quoteQualified(schema, table);
+    const found = await client.query<{ kind: string }>(RELATION_KIND_SQL, [schema, table]);
+    const kind = found.rows[0]?.kind;
+    if (kind === undefined) {
+      throw new OpsError('not_found', `There is no table ${name}`, {
+        hint: 'Refresh the schema browser: it may have been renamed or dropped.',
+      });
+    }
+    if (!['r', 'p', 'v', 'm', 'f'].includes(kind)) {
+      throw new OpsError('invalid_input', `${name} is not a table or view`, {
+        hint: 'Rows can be counted in tables, views, materialized views and foreign tables.',
+      });
+    }
+    const result = await client.query<{ count: string }>(`SELECT count(*) AS count FROM ${name}`);
+    return result.rows[0]?.count ?? '0';
+  }
+}
