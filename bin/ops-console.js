@@ -1,8 +1,44 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI straight from the sources through tsx, so
-// `npx ops-console` works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// The CLI entry. It runs the prebuilt bundle (dist/cli, made by `npm ci`'s
+// prepare step) when that is at least as new as every source file under main/
+// and common/, and otherwise runs the TypeScript sources through tsx — so
+// `npx ops-console` works right after `npm ci`, and an edited source is never
+// shadowed by a stale bundle.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { runCli } = await import('../main/cli/index.ts');
+const bundle = fileURLToPath(new URL('../dist/cli/ops-console.mjs', import.meta.url));
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  if (process.env.OPS_CONSOLE_FROM_SOURCE === '1') return false;
+  let built;
+  try {
+    built = fs.statSync(bundle).mtimeMs;
+  } catch {
+    return false;
+  }
+  const sources = ['../main', '../common'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  return sources.every((dir) => newestSource(dir) <= built);
+}
+
+let runCli;
+if (bundleIsFresh()) {
+  ({ runCli } = await import(bundle));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ runCli } = await import('../main/cli/index.ts'));
+}
 process.exitCode = await runCli(process.argv);
