@@ -83,7 +83,7 @@ export interface CatalogTrigger {
   timing: 'BEFORE' | 'AFTER' | 'INSTEAD OF';
   events: Array<'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE'>;
   level: 'ROW' | 'STATEMENT';
-  /** schema-qualified function name. */
+  /** Schema-qualified function name, quoted as PostgreSQL prints it. */
   function: string;
   enabled: boolean;
   /** pg_get_triggerdef. */
@@ -109,7 +109,7 @@ export interface CatalogRelation {
   primaryKey: string[];
   /** View and materialized view query (pg_get_viewdef). */
   viewDefinition: string | null;
-  /** "schema.parent" for a partition. */
+  /** The parent of a partition, schema-qualified and quoted as PostgreSQL prints it (public."Parent"). */
   partitionOf: string | null;
   /** Partition key for partitioned tables (pg_get_partkeydef). */
   partitionKey: string | null;
@@ -142,7 +142,7 @@ export interface CatalogSequence {
   min: string;
   max: string;
   cycle: boolean;
-  /** "schema.table.column" when the sequence is owned by a column (serial/identity). */
+  /** The owning column (serial/identity), quoted as PostgreSQL prints it: public."User".id. */
   ownedBy: string | null;
   ddl: string;
 }
