@@ -37,7 +37,7 @@ export async function ensureRendererBuilt(rendererRoot: string, io: CliIo): Prom
   io.stderr('Building the UI (renderer/dist)…\n');
   try {
     const vite = await import('vite');
-    await vite.build({ configFile: path.join(rendererRoot, 'vite.config.ts'), logLevel: 'warn' });
+    await vite.build({ configFile: path.join(rendererRoot, '..', 'vite.renderer.config.ts'), logLevel: 'warn' });
   } catch (error) {
     throw new OpsError('unavailable', 'Building the UI failed', {
       hint: 'Run `npm run build:renderer` to see the full error.',

@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createErrorReporter, describeThrown, MAX_REPORT_CHARS, truncateReport } from './error-reporting';
 
+// This test runs in vitest's Node environment; the renderer project has no Node types.
+declare const process: {
+  on(event: 'unhandledRejection', listener: (reason: unknown) => void): void;
+  off(event: 'unhandledRejection', listener: (reason: unknown) => void): void;
+};
+
 describe('error reporting', () => {
   it('writes each report through logs.write', () => {
     const write = vi.fn(async () => null);

@@ -3,7 +3,8 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-  root: fileURLToPath(new URL('.', import.meta.url)),
+  // Build config for the renderer; kept outside renderer/ so renderer code stays free of Node imports.
+  root: fileURLToPath(new URL('./renderer', import.meta.url)),
   base: './',
   plugins: [react()],
   build: {
