@@ -8,9 +8,10 @@ export function schemaHandlers(services: CoreServices): Pick<Handlers, 'schema.m
   const reader = new CatalogReader({ logger });
   return {
     'schema.model': (input) =>
-      services.connections.withClient(input.connection, async (client, context) => {
+      // Two extra connections read the heaviest catalog queries in parallel, on the same snapshot.
+      services.connections.withClients(input.connection, 2, async (client, helpers, context) => {
         const started = performance.now();
-        const model = await reader.read(client);
+        const model = await reader.read(client, helpers);
         const counts = [
           `${model.schemas.length} schemas`,
           `${model.relations.length} relations`,

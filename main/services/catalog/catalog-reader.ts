@@ -78,11 +78,16 @@ export class CatalogReader {
     this.lockTimeoutMs = Math.max(0, Math.floor(options.lockTimeoutMs ?? 10_000));
   }
 
-  async read(client: pg.ClientBase): Promise<CatalogModel> {
-    return (await this.readDetailed(client)).model;
+  /**
+   * With `helpers` (other connections to the same database, idle and outside a
+   * transaction) the heavy queries run on them in parallel, on the snapshot the
+   * first connection exports, so the model is still one point in time.
+   */
+  async read(client: pg.ClientBase, helpers: pg.ClientBase[] = []): Promise<CatalogModel> {
+    return (await this.readDetailed(client, helpers)).model;
   }
 
-  async readDetailed(client: pg.ClientBase): Promise<DetailedCatalog> {
+  async readDetailed(client: pg.ClientBase, helpers: pg.ClientBase[] = []): Promise<DetailedCatalog> {
     const capturedAt = this.clock().toISOString();
     const started = performance.now();
     let results: pg.QueryResult[];
@@ -108,7 +113,7 @@ export class CatalogReader {
       }
       exact = this.sizes === 'exact' || (this.sizes === 'auto' && info.relation_opens * 2 <= info.lock_slots);
       statements = catalogStatements(exact);
-      results = await runBatch(client, `${Object.values(statements).join(';\n')};\nCOMMIT`);
+      results = await this.runStatements(client, helpers, statements);
     } catch (error) {
       // An error leaves the transaction open and aborted; the rest of the batch never ran.
       await client.query('ROLLBACK').catch(() => undefined);
@@ -153,6 +158,64 @@ export class CatalogReader {
       enums: assembled.enums,
     };
     return { model, domains: assembled.domains, plan: assembled.plan, sizesExact: exact };
+  }
+
+  /**
+   * Run the catalog statements inside the lead's open transaction, spreading
+   * the heaviest ones over the helpers on the lead's exported snapshot. The
+   * lead's transaction is committed at the end; results keep statement order.
+   */
+  private async runStatements(
+    lead: pg.ClientBase,
+    helpers: pg.ClientBase[],
+    statements: Statements,
+  ): Promise<pg.QueryResult[]> {
+    const names = Object.keys(statements) as Array<keyof Statements>;
+    if (helpers.length === 0) {
+      return runBatch(lead, `${Object.values(statements).join(';\n')};\nCOMMIT`);
+    }
+    let snapshot: string | undefined;
+    try {
+      snapshot = (await lead.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]?.id;
+    } catch {
+      // A standby cannot export snapshots; read everything on the lead instead.
+      snapshot = undefined;
+    }
+    if (!snapshot) return runBatch(lead, `${Object.values(statements).join(';\n')};\nCOMMIT`);
+    // The three heaviest statements (by rows and per-row deparsing) go to helpers, the rest stay on the lead.
+    const heavy: Array<keyof Statements> = ['columns', 'indexes', 'constraints', 'relations'];
+    const buckets: Array<Array<keyof Statements>> = [[], ...helpers.map(() => [])];
+    heavy.forEach((name, i) => buckets[i % buckets.length]!.push(name));
+    for (const name of names) if (!heavy.includes(name)) buckets[0]!.push(name);
+    const byName = new Map<keyof Statements, pg.QueryResult>();
+    const runOn = async (client: pg.ClientBase, bucket: Array<keyof Statements>, isLead: boolean) => {
+      if (bucket.length === 0) return;
+      const sql = bucket.map((name) => statements[name]).join(';\n');
+      const batch = isLead
+        ? await runBatch(lead, sql)
+        : await runBatch(
+            client,
+            `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+             SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}';
+             SET LOCAL search_path = pg_catalog, pg_temp;
+             SET LOCAL lock_timeout = ${this.lockTimeoutMs};
+             SET LOCAL work_mem = '32MB';
+             ${sql};
+             COMMIT`,
+          ).then((all) => all.slice(5, 5 + bucket.length));
+      bucket.forEach((name, i) => {
+        const result = batch[i];
+        if (result) byName.set(name, result);
+      });
+    };
+    try {
+      await Promise.all(buckets.map((bucket, i) => runOn(i === 0 ? lead : helpers[i - 1]!, bucket, i === 0)));
+    } catch (error) {
+      await Promise.all(helpers.map((h) => h.query('ROLLBACK').catch(() => undefined)));
+      throw error;
+    }
+    await lead.query('COMMIT');
+    return names.map((name) => byName.get(name) ?? ({ rows: [] } as unknown as pg.QueryResult));
   }
 
   /** The whole-database DDL script, in replayable order. */

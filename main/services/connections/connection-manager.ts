@@ -277,6 +277,32 @@ export class ConnectionManager {
     }
   }
 
+  /**
+   * Borrow a client plus up to `extra` more for parallel read-only work. Extra
+   * clients are taken only while the pool keeps at least one free slot, so
+   * parallel readers never starve the pool or wait on each other.
+   */
+  async withClients<T>(
+    ref: ConnectionRef,
+    extra: number,
+    fn: (client: pg.PoolClient, helpers: pg.PoolClient[], context: ConnectionContext) => Promise<T>,
+  ): Promise<T> {
+    return this.withClient(ref, async (client, context) => {
+      const entry = this.pools.get(context.key);
+      const helpers: pg.PoolClient[] = [];
+      try {
+        if (entry) {
+          const free = entry.resolved.poolSize - entry.pool.totalCount + entry.pool.idleCount;
+          const wanted = Math.max(0, Math.min(extra, free - 1));
+          for (let i = 0; i < wanted; i++) helpers.push(await entry.pool.connect());
+        }
+        return await fn(client, helpers, context);
+      } finally {
+        for (const helper of helpers) helper.release();
+      }
+    });
+  }
+
   async connect(ref: ConnectionRef): Promise<ConnectionStatus> {
     await this.withClient(ref, async () => undefined);
     const entry = await this.open(ref);
