@@ -89,7 +89,8 @@ export function registerSchemaCommand(program: Command, io: CliIo): void {
         const connection = url !== undefined ? { url } : await profileRef(app, options.profile ?? '');
         const model = (await callThroughRouter(app, 'schema.model', { connection })) as CatalogModel;
         if (globals.json) {
-          io.stdout(`${JSON.stringify(model, null, 2)}\n`);
+          // The model of a big database runs to tens of MB: indented for a terminal, compact when piped.
+          io.stdout(`${JSON.stringify(model, null, process.stdout.isTTY ? 2 : undefined)}\n`);
           return;
         }
         printSummary(io, model);
