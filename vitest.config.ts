@@ -9,6 +9,7 @@ export default defineConfig({
           name: 'unit',
           include: [
             'test/*.test.ts',
+            'migrations/**/*.test.ts',
             'common/**/*.test.ts',
             'main/**/*.test.ts',
             'preload/**/*.test.ts',

@@ -12,6 +12,21 @@ import type { AppInfo, LogLine, SchemaListing } from './domain';
 import type { ConnectionProfile, ConnectionStatus, DoctorReport, LocalPgStatus } from './profiles';
 import { connectionRef, profileInput } from './profiles';
 import { logLevels } from './domain';
+import type {
+  BaselineResult,
+  MigrationPlan,
+  MigrationProgress,
+  MigrationRunResult,
+  MigrationStatusReport,
+  ResolveResult,
+} from './migrations';
+import {
+  migrationsApplyInput,
+  migrationsBaselineInput,
+  migrationsPlanInput,
+  migrationsResolveInput,
+  migrationsSourceInput,
+} from './migrations';
 import type { SerializedError } from './errors';
 import type { CallNameList, EventNameList } from './names';
 import { EVENT_NAMES } from './names';
@@ -105,6 +120,26 @@ export const contract = {
       .strict(),
     'Run a function that takes no arguments, after confirmation naming the database',
   ),
+  'migrations.status': call<MigrationStatusReport>()(
+    migrationsSourceInput,
+    'Every migration with its state: applied, pending, out of order, changed, missing or failed',
+  ),
+  'migrations.plan': call<MigrationPlan>()(
+    migrationsPlanInput,
+    'What apply would run, with the SQL; optionally run it all in one transaction and roll it back',
+  ),
+  'migrations.apply': call<MigrationRunResult>()(
+    migrationsApplyInput,
+    'Apply pending migrations in order, each in its own transaction, under the migration lock',
+  ),
+  'migrations.baseline': call<BaselineResult>()(
+    migrationsBaselineInput,
+    'Record migrations as applied on a database built without history, after checking their objects exist',
+  ),
+  'migrations.resolve': call<ResolveResult>()(
+    migrationsResolveInput,
+    'Resolve a blocker: retry or mark applied a failed migration, accept a changed checksum, forget a missing file',
+  ),
   'logs.recent': call<LogLine[]>()(
     z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
     'The most recent application log lines (already redacted)',
@@ -144,6 +179,8 @@ export interface EventMap {
   'connections.status': ConnectionStatus;
   /** The embedded local PostgreSQL changed state. */
   'localPg.status': LocalPgStatus;
+  /** A migration run made progress (lock, migration, statement, result). */
+  'migrations.progress': MigrationProgress;
 }
 
 export type ServiceStatus = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';

@@ -12,6 +12,8 @@ export const errorKinds = [
   'timeout',
   'database_error',
   'unavailable',
+  /** The request cannot run in the current state (a migration blocker, a held lock, a read-only profile). */
+  'conflict',
   'internal',
 ] as const;
 

@@ -24,11 +24,22 @@ export const CALL_NAMES = [
   'sql.explain',
   'ops.refreshMatview',
   'ops.runFunction',
+  'migrations.status',
+  'migrations.plan',
+  'migrations.apply',
+  'migrations.baseline',
+  'migrations.resolve',
   'logs.recent',
   'logs.write',
 ] as const;
 
-export const EVENT_NAMES = ['logs.line', 'app.serviceStatus', 'connections.status', 'localPg.status'] as const;
+export const EVENT_NAMES = [
+  'logs.line',
+  'app.serviceStatus',
+  'connections.status',
+  'localPg.status',
+  'migrations.progress',
+] as const;
 
 /** The one IPC channel main pushes events on (webContents.send → ipcRenderer.on). */
 export const EVENT_CHANNEL = 'ops-console:event';

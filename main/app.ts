@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AppInfo, LogLevel, TransportName } from '../common/domain';
 import { EventHub } from './events';
-import { logDirOf, storeFileOf } from './paths';
+import { logDirOf, shippedMigrationsDir, storeFileOf } from './paths';
 import type { Handlers, Router } from './rpc/router';
 import { createRouter } from './rpc/router';
 import type { Logger } from './services/logging/log-service';
@@ -16,6 +17,7 @@ import { LocalPostgres } from './services/local-pg/local-postgres';
 import type { CoreServices } from './rpc/handlers/deps';
 import { dataHandlers } from './rpc/handlers/data';
 import { localPgHandlers } from './rpc/handlers/local-pg';
+import { migrationHandlers } from './rpc/handlers/migrations';
 import { profileHandlers } from './rpc/handlers/profiles';
 import { schemaHandlers } from './rpc/handlers/schema';
 
@@ -33,6 +35,8 @@ export interface AppOptions {
   secrets?: SecretStore;
   env?: NodeJS.ProcessEnv;
   clock?: () => Date;
+  /** The migrations shipped with the app (the packaged app's resources/migrations); found beside package.json otherwise. */
+  migrationsDir?: string;
 }
 
 export interface App {
@@ -138,6 +142,7 @@ export function createApp(options: AppOptions): App {
     ...localPgHandlers(services),
     ...schemaHandlers(services),
     ...dataHandlers(services),
+    ...migrationHandlers(services, options.migrationsDir ?? shippedMigrationsDir(fileURLToPath(import.meta.url))),
   };
   const router = createRouter(handlers, log.scope('rpc'), (text) => log.redactor.redact(text));
   logger.info(`ops-console ${options.version} started (${options.transport}); data folder ${options.dataDir}`);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -30,4 +31,19 @@ export function logDirOf(dataDir: string): string {
 
 export function storeFileOf(dataDir: string): string {
   return path.join(dataDir, 'ops-console.db');
+}
+
+/**
+ * The migrations shipped with the app. The packaged desktop app passes
+ * resources/migrations explicitly; from a checkout (sources run by tsx, or the
+ * CLI bundle in dist/cli) it is the migrations/ folder beside package.json.
+ */
+export function shippedMigrationsDir(fromModule: string): string {
+  let dir = path.dirname(fromModule);
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'migrations');
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.join(path.dirname(fromModule), 'migrations');
 }

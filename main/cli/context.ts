@@ -5,6 +5,7 @@ import { createApp } from '../app';
 import { defaultDataDir } from '../paths';
 import type { TransportName } from '../../common/domain';
 import { OpsError } from '../../common/errors';
+import type { ConnectionProfile, ConnectionRef } from '../../common/profiles';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -70,4 +71,37 @@ export async function callThroughRouter(app: App, name: string, input: unknown):
     throw error;
   }
   return result.value;
+}
+
+/** --url (or DATABASE_URL), or --profile NAME: checked before the app opens. */
+export type ConnectionTarget = { url: string } | { profile: string };
+
+export function connectionTarget(
+  options: GlobalOptions,
+  io: CliIo,
+  profile: string | undefined,
+  commandName: string,
+): ConnectionTarget {
+  if (profile !== undefined && options.url !== undefined) {
+    throw new OpsError('invalid_input', 'Give either --url or --profile, not both', {
+      hint: `ops-console ${commandName} --url postgres://… or ops-console ${commandName} --profile NAME`,
+    });
+  }
+  return profile === undefined ? { url: resolveUrl(options, io) } : { profile };
+}
+
+/** A saved profile by name or id, or the URL, as a contract ConnectionRef. */
+export async function resolveConnection(app: App, target: ConnectionTarget): Promise<ConnectionRef> {
+  if ('url' in target) return { url: target.url };
+  const profiles = (await callThroughRouter(app, 'profiles.list', {})) as ConnectionProfile[];
+  const wanted = target.profile;
+  const found = profiles.find((p) => p.id === wanted) ?? profiles.find((p) => p.name === wanted);
+  if (!found) {
+    throw new OpsError('invalid_input', `No connection profile named ${JSON.stringify(wanted)}`, {
+      hint: profiles.length
+        ? `Saved profiles: ${profiles.map((p) => p.name).join(', ')}.`
+        : 'Save a profile in the app first, or pass --url.',
+    });
+  }
+  return { profileId: found.id };
 }

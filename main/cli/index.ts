@@ -8,6 +8,7 @@ import { registerDbCommands } from './db';
 import { registerInfoCommand } from './info';
 import { registerSchemaCommand } from './schema';
 import { registerLocalPgCommands } from './local-pg';
+import { registerMigrateCommands } from './migrate';
 import { registerServeCommand } from './serve';
 
 export const EXIT_OK = 0;
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo): Command {
   registerSchemaCommand(program, io);
   registerCheckCommand(program, io);
   registerLocalPgCommands(program, io);
+  registerMigrateCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,24 +1,8 @@
 import type { Command } from 'commander';
 import type { CatalogModel } from '../../common/catalog';
-import { OpsError } from '../../common/errors';
-import type { ConnectionProfile, ConnectionRef } from '../../common/profiles';
-import type { App } from '../app';
 import type { CliIo, GlobalOptions } from './context';
-import { callThroughRouter, openApp, resolveUrl } from './context';
+import { callThroughRouter, connectionTarget, openApp, resolveConnection } from './context';
 import { printTable } from './output';
-
-async function profileRef(app: App, wanted: string): Promise<ConnectionRef> {
-  const profiles = (await callThroughRouter(app, 'profiles.list', {})) as ConnectionProfile[];
-  const found = profiles.find((p) => p.id === wanted) ?? profiles.find((p) => p.name === wanted);
-  if (!found) {
-    throw new OpsError('invalid_input', `No connection profile named ${JSON.stringify(wanted)}`, {
-      hint: profiles.length
-        ? `Saved profiles: ${profiles.map((p) => p.name).join(', ')}.`
-        : 'Save a profile in the app first, or pass --url.',
-    });
-  }
-  return { profileId: found.id };
-}
 
 interface SchemaCounts {
   tables: number;
@@ -78,15 +62,10 @@ export function registerSchemaCommand(program: Command, io: CliIo): void {
     .option('--profile <name>', 'use a saved connection profile (name or id) instead of --url')
     .action(async (options: { profile?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      if (options.profile !== undefined && globals.url !== undefined) {
-        throw new OpsError('invalid_input', 'Give either --url or --profile, not both', {
-          hint: 'ops-console schema --url postgres://… or ops-console schema --profile NAME',
-        });
-      }
-      const url = options.profile === undefined ? resolveUrl(globals, io) : undefined;
+      const target = connectionTarget(globals, io, options.profile, 'schema');
       const app = openApp(globals, io, 'cli');
       try {
-        const connection = url !== undefined ? { url } : await profileRef(app, options.profile ?? '');
+        const connection = await resolveConnection(app, target);
         const model = (await callThroughRouter(app, 'schema.model', { connection })) as CatalogModel;
         if (globals.json) {
           // The model of a big database runs to tens of MB: indented for a terminal, compact when piped.

@@ -110,6 +110,8 @@ export function runDesktop(): void {
       logDir: logDirOf(dataDir),
       secrets: new SafeStorageSecretStore(safeStorage),
       ...(nativeBinding ? { nativeBinding } : {}),
+      // electron-builder copies migrations/ to resources/migrations (extraResources).
+      ...(app.isPackaged ? { migrationsDir: path.join(process.resourcesPath, 'migrations') } : {}),
     });
     servicesLogger = services.log.scope('desktop');
     handleAppProtocol(path.join(appPath, 'renderer', 'dist'), services.log.scope('protocol'));

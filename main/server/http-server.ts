@@ -48,6 +48,7 @@ const statusByKind: Record<SerializedError['kind'], number> = {
   timeout: 504,
   database_error: 502,
   unavailable: 503,
+  conflict: 409,
   internal: 500,
 };
 

@@ -1,0 +1,102 @@
+import { crc32 } from 'node:zlib';
+import type pg from 'pg';
+import { OpsError } from '../../../common/errors';
+import type { LockHolder } from '../../../common/migrations';
+
+/**
+ * The advisory lock key sqlx's PostgreSQL migrator takes:
+ * 0x3d32ad9e * crc32(current database name), a BIGINT. Taking the same key
+ * means this console and `sqlx migrate run` (or the bot's embedded migrator)
+ * never run migrations on one database at the same time.
+ */
+export function migrationLockKey(databaseName: string): bigint {
+  return 0x3d32ad9en * BigInt(crc32(Buffer.from(databaseName, 'utf8')));
+}
+
+const HOLDER_SQL = `
+SELECT a.pid, coalesce(a.application_name, '') AS application_name, host(a.client_addr) AS client_addr,
+       a.usename AS user_name, a.backend_start, a.state
+  FROM pg_catalog.pg_locks l
+  JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+ WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+   AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
+ LIMIT 1`;
+
+/** Who holds the lock now, from pg_locks and pg_stat_activity (null when nobody, or not visible to this role). */
+export async function lockHolder(client: pg.ClientBase, key: bigint): Promise<LockHolder | null> {
+  // A BIGINT advisory key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
+  const unsigned = BigInt.asUintN(64, key);
+  const high = (unsigned >> 32n).toString();
+  const low = (unsigned & 0xffffffffn).toString();
+  const result = await client.query<{
+    pid: number;
+    application_name: string;
+    client_addr: string | null;
+    user_name: string | null;
+    backend_start: Date | null;
+    state: string | null;
+  }>(HOLDER_SQL, [high, low]);
+  const row = result.rows[0];
+  if (!row) return null;
+  return {
+    pid: row.pid,
+    applicationName: row.application_name,
+    clientAddress: row.client_addr,
+    user: row.user_name,
+    since: row.backend_start ? row.backend_start.toISOString() : null,
+    state: row.state,
+  };
+}
+
+export function describeHolder(holder: LockHolder | null): string {
+  if (!holder) return 'another session (its details are not visible to this role)';
+  const who = holder.applicationName ? `"${holder.applicationName}"` : 'a session without an application name';
+  const where = holder.clientAddress ? ` from ${holder.clientAddress}` : ' over a local socket';
+  const user = holder.user ? ` as ${holder.user}` : '';
+  const since = holder.since ? `, connected since ${holder.since}` : '';
+  return `${who} (pid ${holder.pid}${user}${where}${since})`;
+}
+
+export interface LockOptions {
+  waitMs: number;
+  /** How often to try again (and report the holder) while waiting. */
+  pollMs?: number;
+  onWait?: (holder: LockHolder | null, waitedMs: number) => void;
+  now?: () => number;
+}
+
+/**
+ * Takes the session advisory lock, trying again until `waitMs` has passed;
+ * then fails naming the holder. Returns how long it waited.
+ */
+export async function acquireMigrationLock(client: pg.ClientBase, key: bigint, options: LockOptions): Promise<number> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const pollMs = options.pollMs ?? 250;
+  let lastReport = -Infinity;
+  for (;;) {
+    const tried = await client.query<{ locked: boolean }>(
+      'SELECT pg_catalog.pg_try_advisory_lock($1::int8) AS locked',
+      [key.toString()],
+    );
+    if (tried.rows[0]?.locked) return now() - started;
+    const waited = now() - started;
+    const holder = await lockHolder(client, key);
+    if (waited >= options.waitMs) {
+      throw new OpsError('conflict', `Another migration run holds the lock: ${describeHolder(holder)}`, {
+        hint:
+          `Waited ${Math.round(waited / 1000)} s. Let that run finish (or stop it), then try again` +
+          (holder ? `; if it is stuck, SELECT pg_terminate_backend(${holder.pid}) ends it.` : '.'),
+      });
+    }
+    if (waited - lastReport >= 1000 || lastReport < 0) {
+      lastReport = waited;
+      options.onWait?.(holder, waited);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(10, options.waitMs - waited))));
+  }
+}
+
+export async function releaseMigrationLock(client: pg.ClientBase, key: bigint): Promise<void> {
+  await client.query('SELECT pg_catalog.pg_advisory_unlock($1::int8)', [key.toString()]);
+}
