@@ -4,6 +4,7 @@ import { AboutPanel } from './features/about/AboutPanel';
 import { ConnectionsView } from './features/connections/ConnectionsView';
 import { ConsoleView } from './features/console/ConsoleView';
 import { LogsView } from './features/logs/LogsView';
+import { MigrationsView } from './features/migrations/MigrationsView';
 import type { SectionId } from './features/navigation/sections';
 import { Sidebar } from './features/navigation/Sidebar';
 import { PlannedSectionView } from './features/planned/PlannedSectionView';
@@ -24,6 +25,7 @@ function viewFor(section: SectionId): ReactNode {
     case 'logs':
       return <LogsView />;
     case 'migrations':
+      return <MigrationsView />;
     case 'backend':
     case 'snapshots':
     case 'sled-import':

@@ -3,7 +3,7 @@ export const sections = [
   { id: 'connections', label: 'Connections', available: true },
   { id: 'schema', label: 'Schema', available: true },
   { id: 'console', label: 'SQL console', available: true },
-  { id: 'migrations', label: 'Migrations', available: false },
+  { id: 'migrations', label: 'Migrations', available: true },
   { id: 'backend', label: 'Backend', available: false },
   { id: 'snapshots', label: 'Snapshots', available: false },
   { id: 'sled-import', label: 'Sled import', available: false },

@@ -2,11 +2,9 @@ import { PageHeader } from '../../components/PageHeader';
 import type { SectionId } from '../navigation/sections';
 import { sectionLabel } from '../navigation/sections';
 
-export type PlannedSectionId = Extract<SectionId, 'migrations' | 'backend' | 'snapshots' | 'sled-import'>;
+export type PlannedSectionId = Extract<SectionId, 'backend' | 'snapshots' | 'sled-import'>;
 
 const purpose: Record<PlannedSectionId, string> = {
-  migrations:
-    "Apply the stack's PostgreSQL migrations in order, with checksums to catch edited files, a lock so only one runner applies at a time, a dry run that shows what would change, and the history of what was applied when.",
   backend:
     'Supervise the local Go backend binary: start and stop it, watch its health check, and read its output next to the rest of the logs.',
   snapshots:
