@@ -74,7 +74,7 @@ function recoveryFor(kind: MigrationBlocker['kind'], version: number, fileName: 
     case 'failed':
       return [
         `${file} ran outside a transaction and stopped partway: some of its statements may have taken effect.`,
-        'Look at the failure (ops-console migrate status shows it) and at what the file changed in the database.',
+        "Read the error of the run that failed (printed by migrate up, shown in the app, kept in the app's log) and check what the file's earlier statements changed.",
         `Either undo what it did and retry it: ops-console migrate resolve ${version} retry`,
         `or finish its remaining statements by hand and record it: ops-console migrate resolve ${version} mark-applied`,
       ];
