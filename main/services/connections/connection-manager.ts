@@ -303,6 +303,30 @@ export class ConnectionManager {
     });
   }
 
+  /**
+   * A libpq URL for a child process (the supervised backend's DATABASE_URL),
+   * password included. Main-process use only: never logged, never sent to the renderer.
+   */
+  async databaseUrl(ref: ConnectionRef): Promise<string> {
+    const { connection, password } = await this.resolve(ref);
+    const u = new URL('postgres://placeholder');
+    if (connection.host.startsWith('/')) {
+      // A Unix-socket directory travels as the host parameter (libpq and pgx both read it).
+      u.hostname = 'localhost';
+      u.searchParams.set('host', connection.host);
+    } else {
+      u.hostname =
+        connection.host.includes(':') && !connection.host.startsWith('[') ? `[${connection.host}]` : connection.host;
+    }
+    u.port = String(connection.port);
+    u.pathname = `/${encodeURIComponent(connection.database)}`;
+    u.username = encodeURIComponent(connection.user);
+    if (password !== undefined) u.password = encodeURIComponent(password);
+    u.searchParams.set('sslmode', connection.sslMode);
+    if (connection.sslRootCert) u.searchParams.set('sslrootcert', connection.sslRootCert);
+    return u.toString();
+  }
+
   async connect(ref: ConnectionRef): Promise<ConnectionStatus> {
     await this.withClient(ref, async () => undefined);
     const entry = await this.open(ref);

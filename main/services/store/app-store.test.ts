@@ -19,7 +19,7 @@ describe('AppStore (real SQLite file)', () => {
   it('creates the file with WAL, foreign keys and its schema version', () => {
     const file = tempFile();
     const store = new AppStore({ file, clock: () => new Date('2026-01-02T03:04:05Z') });
-    expect(store.schemaVersion()).toBe(2);
+    expect(store.schemaVersion()).toBe(3);
     expect(store.meta('created_at')).toBe('2026-01-02T03:04:05.000Z');
     store.close();
     const raw = new Database(file, { readonly: true });

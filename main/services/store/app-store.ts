@@ -28,6 +28,16 @@ const storeMigrations: readonly string[] = [
      created_at           TEXT NOT NULL,
      updated_at           TEXT NOT NULL
    ) STRICT;`,
+  `CREATE TABLE backends (
+     id                TEXT PRIMARY KEY,
+     name              TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     -- BackendConfig without secret values (JSON).
+     config_json       TEXT NOT NULL,
+     -- The secret environment values, one JSON object encrypted by the platform secret store.
+     secrets_encrypted BLOB,
+     created_at        TEXT NOT NULL,
+     updated_at        TEXT NOT NULL
+   ) STRICT;`,
 ];
 
 export interface AppStoreOptions {
