@@ -39,7 +39,8 @@ function BaselineBody({ result }: { result: BaselineResult }) {
           <p className="error-box__message">
             {missing.length > 0
               ? `${plural(missing.length, 'migration')} ${missing.length === 1 ? 'has' : 'have'} objects missing in ${result.database}: ` +
-                missing.map((c) => `${c.fileName} (${c.missing.join(', ')})`).join('; ')
+                missing.map((c) => `${c.fileName} (${c.missing.length} missing)`).join(', ') +
+                '. The table below names them.'
               : `The objects of the migrations could not be confirmed in ${result.database}.`}
           </p>
           <p className="error-box__hint">
@@ -82,11 +83,25 @@ function BaselineBody({ result }: { result: BaselineResult }) {
                   <th scope="row" className="mono">
                     {check.fileName}
                   </th>
-                  <td className="wrap">
-                    {check.found.length > 0 ? check.found.join(', ') : <span className="muted">—</span>}
+                  <td>
+                    {check.found.length > 0 ? (
+                      <details className="baseline-found">
+                        <summary>{plural(check.found.length, 'object')}</summary>
+                        <p className="baseline-found__list">{check.found.join(', ')}</p>
+                      </details>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
                   </td>
-                  <td className={check.missing.length > 0 ? 'wrap text-danger' : 'wrap'}>
-                    {check.missing.length > 0 ? check.missing.join(', ') : <span className="muted">none</span>}
+                  <td>
+                    {check.missing.length > 0 ? (
+                      <details className="baseline-found baseline-found--missing" open={check.missing.length <= 5}>
+                        <summary>{check.missing.length.toLocaleString()} missing</summary>
+                        <p className="baseline-found__list">{check.missing.join(', ')}</p>
+                      </details>
+                    ) : (
+                      <span className="muted">none</span>
+                    )}
                   </td>
                   <td className="num">{check.unverifiable}</td>
                 </tr>

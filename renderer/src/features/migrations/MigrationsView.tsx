@@ -171,7 +171,6 @@ function StatusSection() {
         <KeyValue
           items={[
             { label: 'Database', value: status.database, mono: true, testId: 'migrations-database' },
-            { label: 'Server', value: `PostgreSQL ${status.serverVersion}` },
             {
               label: 'Source',
               value: (
@@ -257,7 +256,7 @@ function ActionsBar({ status }: { status: MigrationStatusReport }) {
           className="select"
           value={target ?? ''}
           onChange={(event) => setTarget(Number(event.target.value))}
-          disabled={runnable.length === 0}
+          disabled={runnable.length === 0 || busy}
           data-testid="apply-target"
         >
           {runnable.length === 0 ? <option value="">nothing pending</option> : null}

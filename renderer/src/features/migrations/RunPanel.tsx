@@ -4,7 +4,7 @@ import { FailureView } from './FailureView';
 import { failureStartLine } from './migration-progress';
 import { formatMs, plural, versionLabel } from './migration-format';
 import type { ApplyRun } from './migrations-state';
-import { RunProgressView } from './RunProgressView';
+import { NOTABLE_LOCK_WAIT_MS, RunProgressView } from './RunProgressView';
 
 export interface RunPanelProps {
   run: ApplyRun;
@@ -55,7 +55,7 @@ export function RunPanel({ run, database, fileNames, plan, onDismiss }: RunPanel
             : `Applied ${plural(result.applied.length, 'migration')} in ${formatMs(outcome?.kind === 'result' ? outcome.elapsedMs : 0)}` +
               (result.failure ? `, then ${label(result.failure.version)} failed` : '') +
               '.'}
-          {result.lockWaitMs >= 1 ? (
+          {result.lockWaitMs >= NOTABLE_LOCK_WAIT_MS ? (
             <span className="muted"> Waited {formatMs(result.lockWaitMs)} for the migration lock.</span>
           ) : null}
         </p>

@@ -3,6 +3,9 @@ import type { RunProgress } from './migration-progress';
 import { progressFraction } from './migration-progress';
 import { formatMs, versionLabel } from './migration-format';
 
+/** A wait for the lock shorter than this is just taking it, not worth a line. */
+export const NOTABLE_LOCK_WAIT_MS = 100;
+
 export interface RunProgressViewProps {
   progress: RunProgress;
   /** File names by version, for the list of finished migrations. */
@@ -41,9 +44,10 @@ export function RunProgressView({ progress, fileNames }: RunProgressViewProps) {
       </div>
       {lock?.state === 'waiting' ? (
         <p className="run-progress__lock run-progress__lock--waiting" data-testid="run-lock" data-state="waiting">
-          Waiting for the migration lock ({formatMs(lock.waitedMs)} so far) — held by {holderText(lock.holder)}
+          Waiting for the migration lock{lock.waitedMs >= 1000 ? ` (${formatMs(lock.waitedMs)} so far)` : ''} — held by{' '}
+          {holderText(lock.holder)}
         </p>
-      ) : lock?.state === 'acquired' && lock.waitedMs >= 1 ? (
+      ) : lock?.state === 'acquired' && lock.waitedMs >= NOTABLE_LOCK_WAIT_MS && !progress.finished ? (
         <p className="run-progress__lock" data-testid="run-lock" data-state="acquired">
           Got the migration lock after {formatMs(lock.waitedMs)}
         </p>

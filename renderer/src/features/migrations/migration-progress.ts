@@ -103,7 +103,7 @@ export function applyProgress(run: RunProgress, event: MigrationProgress): RunPr
     case 'migration_failed':
       return { ...run, failure: event.failure };
     case 'finished':
-      return { ...run, finished: true, current: run.failure ? run.current : null };
+      return { ...run, finished: true, current: null };
   }
 }
 
@@ -114,7 +114,7 @@ export function settleWithResult(run: RunProgress, result: MigrationRunResult): 
     ...run,
     done: result.applied.map((a) => ({ version: a.version, durationMs: seen.get(a.version) ?? a.durationMs })),
     failure: result.failure,
-    current: result.failure ? run.current : null,
+    current: null,
     finished: true,
   };
 }
