@@ -1,6 +1,6 @@
 import type { LockHolder } from '../../../../common/migrations';
 import type { RunProgress } from './migration-progress';
-import { progressFraction } from './migration-progress';
+import { progressCounts, progressFraction } from './migration-progress';
 import { formatMs, versionLabel } from './migration-format';
 
 /** A wait for the lock shorter than this is just taking it, not worth a line. */
@@ -24,9 +24,9 @@ function holderText(holder: LockHolder | null): string {
 
 /** The lock, the migration and statement running, and what finished, for one run. Props only. */
 export function RunProgressView({ progress, fileNames }: RunProgressViewProps) {
-  const { lock, current, done, expected } = progress;
+  const { lock, current, done } = progress;
   const fraction = progressFraction(progress);
-  const total = Math.max(expected.length, done.length + (current ? 1 : 0));
+  const { finished, total } = progressCounts(progress);
   const label = (version: number) => versionLabel(version, fileNames.get(version) ?? null);
   return (
     <div className="run-progress" data-testid="run-progress" data-finished={progress.finished}>
@@ -39,7 +39,7 @@ export function RunProgressView({ progress, fileNames }: RunProgressViewProps) {
           data-testid="run-progress-bar"
         />
         <span className="run-progress__count" data-testid="run-progress-count">
-          {done.length} of {total} {progress.kind === 'verify' ? 'run' : 'applied'}
+          {finished} of {total} {progress.kind === 'verify' ? 'run' : 'applied'}
         </span>
       </div>
       {lock?.state === 'waiting' ? (

@@ -119,16 +119,28 @@ export function settleWithResult(run: RunProgress, result: MigrationRunResult): 
   };
 }
 
+/**
+ * Migrations finished so far, and how many the run goes through. A verified
+ * plan reports statements only (no migration_done), so the position of the
+ * running file among the expected ones counts too.
+ */
+export function progressCounts(run: RunProgress): { finished: number; total: number } {
+  const position = run.current ? run.expected.indexOf(run.current.version) : -1;
+  const finished = Math.max(run.done.length, position);
+  const total = Math.max(run.expected.length, finished + (run.current ? 1 : 0));
+  return { finished, total };
+}
+
 /** 0..1: finished migrations, plus the share of statements of the one running. */
 export function progressFraction(run: RunProgress): number {
   if (run.finished && !run.failure) return 1;
-  const total = Math.max(run.expected.length, run.done.length + (run.current ? 1 : 0));
+  const { finished, total } = progressCounts(run);
   if (total === 0) return run.finished ? 1 : 0;
   const partial =
     run.current && run.current.statementIndex !== null && run.current.statementCount > 0
       ? run.current.statementIndex / run.current.statementCount
       : 0;
-  return Math.min(1, (run.done.length + partial) / total);
+  return Math.min(1, (finished + partial) / total);
 }
 
 /**

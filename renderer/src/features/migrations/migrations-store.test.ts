@@ -11,7 +11,7 @@ import type {
 } from '../../../../common/migrations';
 import type { ConnectionRef } from '../../../../common/profiles';
 import { applied, entry, failure, freshStatus, planFor, runResult, statusReport } from './migration-fixtures';
-import { failureStartLine, progressFraction } from './migration-progress';
+import { failureStartLine, progressCounts, progressFraction } from './migration-progress';
 import {
   applyDisabledReason,
   canBaseline,
@@ -332,8 +332,18 @@ describe('migrations store: plan and verify', () => {
     const verifying = t.store.getState().makePlan(true);
     expect(t.deps.plan).toHaveBeenLastCalledWith({ connection: profile, to: 4, verify: true, runId: 'run-1' });
     expect(isBusy(t.store.getState())).toBe(true);
-    t.emit({ runId: 'run-1', phase: 'migration_done', version: 1, durationMs: 3 });
-    expect(t.store.getState().verifyProgress?.done).toEqual([{ version: 1, durationMs: 3 }]);
+    // A verification reports statements only: the running file's place among the expected ones is the progress.
+    t.emit({
+      runId: 'run-1',
+      phase: 'statement',
+      version: 3,
+      statementIndex: 0,
+      statementCount: 2,
+      line: 1,
+      summary: 'x',
+    });
+    expect(progressCounts(t.store.getState().verifyProgress!)).toEqual({ finished: 2, total: 4 });
+    expect(progressFraction(t.store.getState().verifyProgress!)).toBeCloseTo(0.5);
 
     const failed = failure(4, { exactPosition: true, line: 4, column: 20, statementLine: null });
     gate.resolve(
