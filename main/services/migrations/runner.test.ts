@@ -438,7 +438,13 @@ describe('plan and verification', () => {
   });
 
   it('lists what would run with the SQL, and proves it applies in a transaction that is rolled back', async () => {
-    const plan = await runnerFor().plan(client, { verify: true, runId: 'v' });
+    const progress: MigrationProgress[] = [];
+    const plan = await runnerFor(progress).plan(client, { verify: true, runId: 'v' });
+    // The same phases as a real run, so the UI follows a verification like an apply.
+    const phases = progress.map((p) => p.phase);
+    expect(phases.filter((p) => p === 'migration_start')).toHaveLength(6);
+    expect(phases.filter((p) => p === 'migration_done')).toHaveLength(6);
+    expect(phases.at(-1)).toBe('finished');
     expect(plan.migrations.map((m) => m.fileName)).toEqual(shippedFiles);
     expect(plan.migrations[0]?.sql).toBe(fs.readFileSync(path.join(shippedDir, shippedFiles[0] ?? ''), 'utf8'));
     expect(plan.migrations[1]?.statements[0]).toMatchObject({ index: 0, line: expect.any(Number) });

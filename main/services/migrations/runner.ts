@@ -225,13 +225,33 @@ export class MigrationRunner {
           await client.query(
             `SET LOCAL lock_timeout = '${ms(limits.lockTimeoutMs)}'; SET LOCAL statement_timeout = '${ms(limits.statementTimeoutMs)}'`,
           );
+          const { file, statements } = parsed;
+          const fileStarted = performance.now();
+          this.onProgress({
+            runId,
+            phase: 'migration_start',
+            version: file.version,
+            fileName: file.fileName,
+            statementCount: statements.length,
+          });
           failure = await this.runStatements(client, parsed, runId, true);
-          if (failure) break;
-          await this.insertHistory(client, parsed.file, true, 0n);
+          if (failure) {
+            this.onProgress({ runId, phase: 'migration_failed', version: file.version, failure });
+            break;
+          }
+          await this.insertHistory(client, file, true, 0n);
+          this.onProgress({
+            runId,
+            phase: 'migration_done',
+            version: file.version,
+            durationMs: performance.now() - fileStarted,
+          });
         }
       } finally {
         await client.query('ROLLBACK').catch(() => undefined);
       }
+      const verified = files.filter((p) => !p.file.noTransaction).length;
+      this.onProgress({ runId, phase: 'finished', applied: failure ? 0 : verified, failed: failure !== null });
       const durationMs = Math.round(performance.now() - started);
       this.logger.info(
         `verified ${files.length} migration(s) in one rolled-back transaction: ${failure ? `failed at ${failure.fileName}` : 'ok'} (${durationMs} ms)`,
