@@ -182,7 +182,10 @@ export const backendLogsInput = z
     id: z.string().min(1).max(64),
     afterSeq: z.number().int().min(-1).optional(),
     limit: z.number().int().min(1).max(100_000).optional(),
-    streams: z.array(z.enum(['stdout', 'stderr', 'system'])).max(3).optional(),
+    streams: z
+      .array(z.enum(['stdout', 'stderr', 'system']))
+      .max(3)
+      .optional(),
     search: z.string().max(1000).optional(),
     regex: z.boolean().optional(),
   })
