@@ -104,13 +104,14 @@ export function processStartTime(pid: number): string | null {
       const out = execFileSync(
         'powershell',
         ['-NoProfile', '-Command', `(Get-Process -Id ${pid}).StartTime.ToUniversalTime().Ticks`],
-        { encoding: 'utf8', windowsHide: true, stdio: ['ignore', 'pipe', 'ignore'] },
+        { encoding: 'utf8', windowsHide: true, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 },
       ).trim();
       return out.length > 0 ? out : null;
     }
     const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
     }).trim();
     return out.length > 0 ? out : null;
   } catch {
