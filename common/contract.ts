@@ -5,6 +5,8 @@
  * too. Transports and the router derive everything from this file.
  */
 import { z } from 'zod';
+import type { BackendConfigView, BackendLogBatch, BackendLogPage, BackendStatus, PreflightReport } from './backend';
+import { backendConfigInput, backendIdInput, backendLogsInput } from './backend';
 import type { CatalogModel } from './catalog';
 import type { DataPage, ExplainResult, SqlResult } from './data';
 import { dataPageInput } from './data';
@@ -140,6 +142,29 @@ export const contract = {
     migrationsResolveInput,
     'Resolve a blocker: retry or mark applied a failed migration, accept a changed checksum, forget a missing file',
   ),
+  'backend.list': call<Array<{ config: BackendConfigView; status: BackendStatus }>>()(
+    noInput,
+    'Configured backends with their current status',
+  ),
+  'backend.save': call<BackendConfigView>()(
+    backendConfigInput,
+    'Create or update a backend configuration (secret values are stored encrypted, never returned)',
+  ),
+  'backend.delete': call<null>()(backendIdInput, 'Stop a backend and delete its configuration'),
+  'backend.start': call<BackendStatus>()(backendIdInput, 'Pre-flight checks, then start a backend'),
+  'backend.stop': call<BackendStatus>()(
+    backendIdInput,
+    'Stop a backend: SIGTERM to its process group, SIGKILL after the stop timeout',
+  ),
+  'backend.restart': call<BackendStatus>()(backendIdInput, 'Stop and start a backend (not counted as a crash)'),
+  'backend.preflight': call<PreflightReport>()(
+    backendIdInput,
+    'Check the binary, its architecture, the port and DATABASE_URL without starting',
+  ),
+  'backend.logs': call<BackendLogPage>()(
+    backendLogsInput,
+    "A backend's recent output from its ring buffer, filtered by stream and text or regex",
+  ),
   'logs.recent': call<LogLine[]>()(
     z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
     'The most recent application log lines (already redacted)',
@@ -181,6 +206,10 @@ export interface EventMap {
   'localPg.status': LocalPgStatus;
   /** A migration run made progress (lock, migration, statement, result). */
   'migrations.progress': MigrationProgress;
+  /** A backend changed state (or its stats were sampled). */
+  'backend.status': BackendStatus;
+  /** A batch of a backend's output lines; `dropped` counts lines the push left out (they stay in the ring). */
+  'backend.logs': BackendLogBatch;
 }
 
 export type ServiceStatus = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';

@@ -29,6 +29,14 @@ export const CALL_NAMES = [
   'migrations.apply',
   'migrations.baseline',
   'migrations.resolve',
+  'backend.list',
+  'backend.save',
+  'backend.delete',
+  'backend.start',
+  'backend.stop',
+  'backend.restart',
+  'backend.preflight',
+  'backend.logs',
   'logs.recent',
   'logs.write',
 ] as const;
@@ -39,6 +47,8 @@ export const EVENT_NAMES = [
   'connections.status',
   'localPg.status',
   'migrations.progress',
+  'backend.status',
+  'backend.logs',
 ] as const;
 
 /** The one IPC channel main pushes events on (webContents.send → ipcRenderer.on). */

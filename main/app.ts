@@ -15,7 +15,10 @@ import type { SecretStore } from './services/connections/secret-store';
 import { NoSecretStore } from './services/connections/secret-store';
 import { LocalPostgres } from './services/local-pg/local-postgres';
 import type { CoreServices } from './rpc/handlers/deps';
+import { backendHandlers } from './rpc/handlers/backend';
 import { dataHandlers } from './rpc/handlers/data';
+import { backendDirs, BackendManager } from './services/backend/backend-manager';
+import { BackendStore } from './services/backend/backend-store';
 import { localPgHandlers } from './rpc/handlers/local-pg';
 import { migrationHandlers } from './rpc/handlers/migrations';
 import { profileHandlers } from './rpc/handlers/profiles';
@@ -35,6 +38,11 @@ export interface AppOptions {
   secrets?: SecretStore;
   env?: NodeJS.ProcessEnv;
   clock?: () => Date;
+  /**
+   * Reap backends a crashed app left behind and start those marked to start with
+   * the app. The desktop app and serve mode do; one-shot CLI commands do not.
+   */
+  startBackends?: boolean;
   /** The migrations shipped with the app (the packaged app's resources/migrations); found beside package.json otherwise. */
   migrationsDir?: string;
 }
@@ -118,6 +126,22 @@ export function createApp(options: AppOptions): App {
   stack.push({ name: 'connections', stop: () => connections.closeAll() });
   const services: CoreServices = { log, events, store, profiles, connections, localPg };
 
+  const backendStore = new BackendStore({ db: store.database, secrets: options.secrets ?? new NoSecretStore(), clock });
+  const backends = new BackendManager({
+    store: backendStore,
+    databaseUrl: (profileId) => connections.databaseUrl({ profileId }),
+    profileExists: (profileId) => profiles.list().some((p) => p.id === profileId),
+    ...backendDirs(options.dataDir),
+    logger: log.scope('backend'),
+    onStatus: (status) => events.emit('backend.status', status),
+    onLogs: (batch) => events.emit('backend.logs', batch),
+  });
+  // Stopped before the pools close (reverse order): a backend may still be using the local server.
+  stack.push({ name: 'backends', stop: () => backends.shutdown() });
+  if (options.startBackends) {
+    void backends.init().catch((error: unknown) => logger.error('starting the supervised backends failed:', error));
+  }
+
   const handlers: Handlers = {
     'app.info': (_input, context): AppInfo => ({
       name: 'ops-console',
@@ -142,6 +166,7 @@ export function createApp(options: AppOptions): App {
     ...localPgHandlers(services),
     ...schemaHandlers(services),
     ...dataHandlers(services),
+    ...backendHandlers(backends),
     ...migrationHandlers(services, options.migrationsDir ?? shippedMigrationsDir(fileURLToPath(import.meta.url))),
   };
   const router = createRouter(handlers, log.scope('rpc'), (text) => log.redactor.redact(text));

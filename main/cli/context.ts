@@ -50,8 +50,14 @@ export function resolveUrl(options: GlobalOptions, io: CliIo): string {
   return url;
 }
 
-export function openApp(options: GlobalOptions, io: CliIo, transport: TransportName): App {
+export function openApp(
+  options: GlobalOptions,
+  io: CliIo,
+  transport: TransportName,
+  extra: { startBackends?: boolean } = {},
+): App {
   return createApp({
+    ...extra,
     dataDir: resolveDataDir(options, io),
     version: packageVersion(),
     transport,

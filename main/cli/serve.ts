@@ -22,7 +22,8 @@ export function registerServeCommand(program: Command, io: CliIo, signals: NodeJ
     .action(async (options: { port?: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const staticDir = await ensureRendererBuilt(path.join(repoRoot, 'renderer'), io);
-      const app = openApp(globals, io, 'http');
+      // Serve mode is the app without a window: it supervises the backends marked to start with it.
+      const app = openApp(globals, io, 'http', { startBackends: true });
       const transport = new HttpTransport({
         router: app.router,
         events: app.events,

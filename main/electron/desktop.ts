@@ -107,6 +107,7 @@ export function runDesktop(): void {
       version: app.getVersion(),
       transport: 'ipc',
       electronVersion,
+      startBackends: true,
       logDir: logDirOf(dataDir),
       secrets: new SafeStorageSecretStore(safeStorage),
       ...(nativeBinding ? { nativeBinding } : {}),
