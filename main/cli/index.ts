@@ -3,6 +3,7 @@ import { OpsError } from '../../common/errors';
 import { redactText } from '../services/logging/redact';
 import type { CliIo } from './context';
 import { packageVersion, processIo } from './context';
+import { registerBackendCommands } from './backend';
 import { registerCheckCommand } from './check';
 import { registerDbCommands } from './db';
 import { registerInfoCommand } from './info';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo): Command {
   registerCheckCommand(program, io);
   registerLocalPgCommands(program, io);
   registerMigrateCommands(program, io);
+  registerBackendCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -70,7 +70,7 @@ export class BackendManager {
     if (entry) return entry;
     const logs = new BackendLogs({
       id: config.id,
-      name: safeFileName(config.name, config.id),
+      name: config.name,
       dir: this.options.logDir,
       onBatch: (batch) => this.options.onLogs(batch),
     });
@@ -185,11 +185,6 @@ export class BackendManager {
     );
     this.entries.clear();
   }
-}
-
-function safeFileName(name: string, id: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  return cleaned ? `${cleaned}-${id.slice(0, 8)}` : id;
 }
 
 export function backendDirs(dataDir: string): { logDir: string; pidDir: string } {
