@@ -144,6 +144,61 @@ const specific: Partial<Record<CallName, fc.Arbitrary<unknown>>> = {
       confirmDatabase: fc.constant(''),
     }),
   ),
+  'migrations.status': fc.oneof(
+    fc.record({ connection: badConnection }),
+    fc.record({ connection: fc.constant(goodConnection), dir: fc.oneof(fc.constant(''), fc.integer()) }),
+  ),
+  'migrations.plan': fc.oneof(
+    fc.record({ connection: badConnection }),
+    fc.record({ connection: fc.constant(goodConnection), to: fc.oneof(fc.integer({ max: -1 }), fc.double()) }),
+    fc.record({ connection: fc.constant(goodConnection), runId: badRunId }),
+  ),
+  'migrations.apply': fc.oneof(
+    fc.record({ connection: fc.constant(goodConnection), runId: badRunId }),
+    fc.record({
+      connection: fc.constant(goodConnection),
+      runId: fc.constant('r1'),
+      lockTimeoutMs: fc.integer({ max: -1 }),
+    }),
+    fc.record({ connection: fc.constant(goodConnection), runId: fc.constant('r1'), to: fc.string() }),
+  ),
+  'migrations.baseline': fc.oneof(
+    fc.record({ connection: badConnection }),
+    fc.record({ connection: fc.constant(goodConnection), to: fc.integer({ max: -1 }) }),
+  ),
+  'migrations.resolve': fc.oneof(
+    fc.record({ connection: fc.constant(goodConnection), version: fc.constant(1), action: fc.constant('drop') }),
+    fc.record({ connection: fc.constant(goodConnection), version: fc.constant(-1), action: fc.constant('retry') }),
+  ),
+  'backend.save': fc.oneof(
+    fc.record({ name: fc.constant('api') }),
+    fc.record({ name: fc.constant(''), binaryPath: fc.constant('/bin/server') }),
+    fc.record({
+      name: fc.constant('api'),
+      binaryPath: fc.constant('/bin/server'),
+      port: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65_536 })),
+    }),
+    fc.record({
+      name: fc.constant('api'),
+      binaryPath: fc.constant('/bin/server'),
+      restartPolicy: fc.string().filter((p) => !['never', 'on-failure', 'always'].includes(p)),
+    }),
+    fc.record({
+      name: fc.constant('api'),
+      binaryPath: fc.constant('/bin/server'),
+      env: fc.constant([{ key: 'BAD KEY; rm -rf /', value: 'x', secret: false }]),
+    }),
+  ),
+  'backend.delete': fc.record({ id: badIdentifier }),
+  'backend.start': fc.record({ id: badIdentifier }),
+  'backend.stop': fc.record({ id: badIdentifier }),
+  'backend.restart': fc.record({ id: badIdentifier }),
+  'backend.preflight': fc.record({ id: badIdentifier }),
+  'backend.logs': fc.oneof(
+    fc.record({ id: badIdentifier }),
+    fc.record({ id: fc.constant('b1'), limit: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 100_001 })) }),
+    fc.record({ id: fc.constant('b1'), streams: fc.constant(['stdin']) }),
+  ),
 };
 
 const malformedFor = (name: CallName): fc.Arbitrary<unknown> => {
