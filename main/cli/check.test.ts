@@ -1,35 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../common/profiles';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres';
 import { LocalPostgres } from '../services/local-pg/local-postgres';
-
-const bin = fileURLToPath(new URL('../../bin/ops-console.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, DATABASE_URL: '', PGPASSWORD: '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { cli } from '../../test/helpers/cli';
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,34 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, runSql, STACK_SCHEMAS_SQL, type TestDatabase } from '../../test/helpers/postgres';
 import { rawRequest } from '../../test/helpers/http';
+import { CLI_BIN, cli } from '../../test/helpers/cli';
 
-const bin = fileURLToPath(new URL('../../bin/ops-console.js', import.meta.url));
+const bin = CLI_BIN;
 const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { ...process.env, DATABASE_URL: '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('ops-console CLI (real child processes)', () => {
   let db: TestDatabase;

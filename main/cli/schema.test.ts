@@ -1,39 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogModel } from '../../common/catalog';
 import { createTestDatabase, runSql, type TestDatabase } from '../../test/helpers/postgres';
 import { createApp } from '../app';
 import { STACK_CATALOG_SQL } from '../services/catalog/test-support';
-
-const bin = fileURLToPath(new URL('../../bin/ops-console.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        env: { ...process.env, DATABASE_URL: '', PGPASSWORD: '', ...env },
-        timeout: 60_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { cli } from '../../test/helpers/cli';
 
 describe('ops-console schema (real child processes)', () => {
   let db: TestDatabase;

@@ -8,18 +8,7 @@ import type { SecretStore } from '../connections/secret-store';
 import { NoSecretStore } from '../connections/secret-store';
 import { AppStore } from '../store/app-store';
 import { BackendStore } from './backend-store';
-
-/** A reversible test cipher standing in for safeStorage; the point is that the file never holds plain text. */
-class FakeKeychain implements SecretStore {
-  readonly available = true;
-  readonly reason = null;
-  encrypt(plain: string): Buffer {
-    return Buffer.from(Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a));
-  }
-  decrypt(encrypted: Buffer): string {
-    return Buffer.from(encrypted.map((b) => b ^ 0x5a)).toString('utf8');
-  }
-}
+import { FakeKeychain } from '../../../test/helpers/fake-keychain';
 
 const dirs: string[] = [];
 function open(secrets: SecretStore = new FakeKeychain()) {

@@ -7,20 +7,9 @@ import { AppStore } from '../store/app-store';
 import { ProfileStore } from './profile-store';
 import type { SecretStore } from './secret-store';
 import { NoSecretStore } from './secret-store';
+import { FakeKeychain } from '../../../test/helpers/fake-keychain';
 
 const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() };
-
-/** A reversible test cipher standing in for safeStorage; the point is that the DB never holds plain text. */
-class FakeKeychain implements SecretStore {
-  readonly available = true;
-  readonly reason = null;
-  encrypt(plain: string): Buffer {
-    return Buffer.from(Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a));
-  }
-  decrypt(encrypted: Buffer): string {
-    return Buffer.from(encrypted.map((b) => b ^ 0x5a)).toString('utf8');
-  }
-}
 
 const dirs: string[] = [];
 function open(secrets: SecretStore = new FakeKeychain()) {
