@@ -11,6 +11,10 @@ const benches: Record<string, { about: string; run: () => Promise<void> }> = {
     about: 'keyset pagination against OFFSET on a 5-million-row table',
     run: async () => (await import('./keyset')).run(),
   },
+  supervisor: {
+    about: 'backend crash detection, restart and log push against raw child_process, a naive loop and a pipe',
+    run: async () => (await import('./supervisor')).run(),
+  },
 };
 
 function usage(): string {
