@@ -68,7 +68,10 @@ describe('LogBatcher', () => {
     batcher.close();
     expect(batches.every((b) => b.lines.length <= 500)).toBe(true);
     expect(delivered().length + dropped()).toBe(pushed());
-    expect(dropped()).toBe(700 + 0 + 1 + 4500 + 0 + 0 + 1500);
+    // Per tick: the first full batch leaves early (half an interval has passed since the last),
+    // a second one within the same half interval does not: 1200 -> 1000 sent, 200 dropped;
+    // 501 -> 1 dropped; 5000 -> 1000 sent, 4000 dropped; the final 2000 -> 1500 dropped.
+    expect(dropped()).toBe(200 + 0 + 1 + 0 + 4000 + 0 + 0 + 1500);
     expect(batcher.stats()).toEqual({
       pushed: pushed(),
       delivered: delivered().length,
@@ -83,6 +86,20 @@ describe('LogBatcher', () => {
       const next = batches[i + 1]!.lines[0]!.seq;
       expect(next - last - 1).toBe(batches[i]!.dropped);
     }
+  });
+
+  it('loses nothing at the nominal rate when its timer runs late', () => {
+    const { batcher, add, delivered, dropped, pushed } = collect({ intervalMs: 100, maxLinesPerBatch: 500 });
+    // 5 000 lines/s in 10 ms slices, but the batch timer only gets to run every 180 ms (a busy event loop).
+    for (let slice = 1; slice <= 200; slice++) {
+      add(50);
+      vi.setSystemTime(T0 + slice * 10);
+      if (slice % 18 === 0) vi.advanceTimersByTime(0);
+    }
+    batcher.close();
+    expect(pushed()).toBe(10_000);
+    expect(dropped()).toBe(0);
+    expect(delivered().map((l) => l.seq)).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
   });
 
   it('counts a batch the listener failed to take as dropped and reports it next time', () => {
