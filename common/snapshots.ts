@@ -144,6 +144,13 @@ export interface RowDiff {
   changed: Array<{ key: Array<string | null>; before: Array<string | null>; after: Array<string | null> }>;
   /** Why rows were not compared (no primary key, over the size limit, truncated capture), else null. */
   skipped: string | null;
+  /**
+   * How many rows were added, removed and changed in all, when rows were compared:
+   * the arrays above hold at most a capped number each (the lowest keys).
+   */
+  addedCount?: number;
+  removedCount?: number;
+  changedCount?: number;
 }
 
 export interface SnapshotDiff {
