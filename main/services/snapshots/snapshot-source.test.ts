@@ -48,7 +48,7 @@ describe('SnapshotDataSource (browsing a snapshot file with no database)', () =>
   });
 
   it('pages rows with the same value forms as the live grid', () => {
-    const page = source.page('analytics', 'events', { pageSize: 10 });
+    const page = source.page({ schema: 'analytics', table: 'events', pageSize: 10 });
     expect(page.columns.map((c) => [c.name, c.type])).toEqual(columns.map((c) => [c.name, c.type]));
     expect(page.rows).toHaveLength(10);
     expect(page.hasMore).toBe(true);
@@ -62,15 +62,22 @@ describe('SnapshotDataSource (browsing a snapshot file with no database)', () =>
       null,
     ]);
     expect(page.rows[1]?.[5]).toBe('');
-    const last = source.page('analytics', 'events', { pageSize: 10, page: 2 });
+    const last = source.page({ schema: 'analytics', table: 'events', pageSize: 10, page: 2 });
     expect(last.hasMore).toBe(false);
     expect(last.rows.at(-1)?.[0]).toBe('9007199254740029');
   });
 
   it('sorts numeric text as numbers and filters with parameters', () => {
-    const sorted = source.page('analytics', 'events', { pageSize: 3, sort: [{ column: 'amount', direction: 'desc' }] });
+    const sorted = source.page({
+      schema: 'analytics',
+      table: 'events',
+      pageSize: 3,
+      sort: [{ column: 'amount', direction: 'desc' }],
+    });
     expect(sorted.rows.map((r) => r[1])).toEqual(['2700.0000000001', '2400.0000000001', '2100.0000000001']);
-    const filtered = source.page('analytics', 'events', {
+    const filtered = source.page({
+      schema: 'analytics',
+      table: 'events',
       filters: [
         { column: 'label', operator: 'contains', value: '2' },
         { column: 'active', operator: 'eq', value: 'true' },
@@ -78,16 +85,24 @@ describe('SnapshotDataSource (browsing a snapshot file with no database)', () =>
     });
     // Odd ids are active; label 21 is the empty string and 25 is NULL.
     expect(filtered.rows.map((r) => r[5])).toEqual(['label 23', 'label 27', 'label 29']);
-    const byId = source.page('analytics', 'events', {
+    const byId = source.page({
+      schema: 'analytics',
+      table: 'events',
       filters: [{ column: 'id', operator: 'ge', value: '9007199254740028' }],
     });
     expect(byId.rows.map((r) => r[0])).toEqual(['9007199254740028', '9007199254740029']);
-    const injection = source.page('analytics', 'events', {
+    const injection = source.page({
+      schema: 'analytics',
+      table: 'events',
       filters: [{ column: 'label', operator: 'eq', value: "x' OR '1'='1" }],
     });
     expect(injection.rows).toEqual([]);
     expect(() =>
-      source.page('analytics', 'events', { sort: [{ column: 'id; DROP TABLE meta', direction: 'asc' }] }),
+      source.page({
+        schema: 'analytics',
+        table: 'events',
+        sort: [{ column: 'id; DROP TABLE meta', direction: 'asc' }],
+      }),
     ).toThrow(OpsError);
     expect(source.count('analytics', 'events')).toBe('30');
   });

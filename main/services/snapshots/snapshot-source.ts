@@ -90,9 +90,9 @@ export class SnapshotDataSource {
     return { sql: NUMERIC_TEXT.test(column.type) ? `CAST(${raw} AS REAL)` : raw, column };
   }
 
-  page(schema: string, name: string, request: PageRequest): DataPage {
+  page(request: PageRequest): DataPage {
     const started = performance.now();
-    const { table, columns } = this.table(schema, name);
+    const { table, columns } = this.table(request.schema, request.table);
     const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
     const page = request.page ?? 0;
     const params: unknown[] = [];
