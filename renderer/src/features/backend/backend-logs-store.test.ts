@@ -140,6 +140,37 @@ describe('backend logs: drops and gaps', () => {
     expect(t.store.getState().lines.at(-1)?.seq).toBe(1010);
   });
 
+  it('lets a stretch the ring no longer has slide out of the view instead of leaving a hole', async () => {
+    const t = setup({ cap: 100 });
+    t.store.getState().connect();
+    await t.store.getState().watch('b1');
+    // By the time the gap is asked for, the ring has moved on: only 1000.. is left.
+    t.setRing(range(1000, 1060));
+    t.push({ lines: range(1, 10), dropped: 1000 });
+    t.push({ lines: range(1011, 1060), dropped: 0 });
+    await settle();
+    expect(t.store.getState().lines[0]?.seq).toBe(1000);
+    expect(t.store.getState().lines.at(-1)?.seq).toBe(1060);
+    expect(t.store.getState().lines).toHaveLength(61);
+  });
+
+  it('fills the holes of a thinned batch, and an overcounted drop never pushes real lines out', async () => {
+    const t = setup({ ring: range(1, 100), cap: 100 });
+    t.store.getState().connect();
+    await t.store.getState().watch('b1');
+    t.setRing(range(1, 110));
+    // 103 and 104 were left out; `dropped` says 50 (more than main actually left out after 110).
+    t.push({ lines: [...range(101, 102), ...range(105, 110)], dropped: 50 });
+    await settle();
+    expect(t.query).toHaveBeenLastCalledWith({ id: 'b1', afterSeq: 102, limit: 56 });
+    expect(seqs(t.store.getState().lines)).toEqual(range(11, 110).map((l) => l.seq));
+    // The next batch continues where main really is.
+    t.setRing(range(1, 112));
+    t.push({ lines: range(111, 112), dropped: 0 });
+    expect(t.store.getState().lines.at(-1)?.seq).toBe(112);
+    expect(t.store.getState().lines).toHaveLength(100);
+  });
+
   it('does not fetch while paused, and catches up on resume', async () => {
     const t = setup();
     t.store.getState().connect();

@@ -1,6 +1,6 @@
 /**
  * The log view of the backend on screen: its recent lines (bounded), live
- * batches applied with one update each, gaps the push reports fetched back
+ * batches applied with one update each, what the push left out fetched back
  * from main's ring, pause (the view freezes, collection goes on), stream
  * filters, and a server-side search that covers the whole ring.
  *
@@ -13,7 +13,15 @@ import type { CallInput } from '../../../../common/contract';
 import type { ErrorInfo } from '../../api/error-info';
 import { toErrorInfo } from '../../api/error-info';
 import type { SeqGap, StreamFilter } from './log-buffer';
-import { allStreams, allStreamsOn, logStreams, MAX_BACKEND_LOG_LINES, mergeLines, trimGaps } from './log-buffer';
+import {
+  allStreams,
+  allStreamsOn,
+  batchGap,
+  logStreams,
+  MAX_BACKEND_LOG_LINES,
+  mergeLines,
+  trimGaps,
+} from './log-buffer';
 
 /** Matches the search asks main for (the newest ones). */
 export const SEARCH_LIMIT = 5_000;
@@ -85,8 +93,10 @@ export function createBackendLogsStore(deps: BackendLogsDeps) {
   let latestSearch = 0;
   let gaps: SeqGap[] = [];
   let filling = false;
-  /** The newest seq seen for the current backend, in a batch or a page. */
+  /** The newest seq received for the current backend (in a batch, a page or a refill): the view's window ends here. */
   let newestSeq = 0;
+  /** Where the push has got to (lines pushed or dropped); null until known. */
+  let pushCursor: number | null = null;
 
   return createStore<BackendLogsState>()((set, get) => {
     const streamsParam = (): { streams?: LogStream[] } => {
@@ -94,7 +104,12 @@ export function createBackendLogsStore(deps: BackendLogsDeps) {
       return allStreamsOn(streams) ? {} : { streams: logStreams.filter((s) => streams[s]) };
     };
 
-    const addLines = (incoming: readonly BackendLogLine[]) => mergeLines(get().lines, incoming, cap);
+    /** Merge into the window of the newest `cap` seqs received (what main's ring holds). */
+    const addLines = (incoming: readonly BackendLogLine[]) => {
+      const last = incoming.at(-1)?.seq;
+      if (last !== undefined) newestSeq = Math.max(newestSeq, last);
+      return mergeLines(get().lines, incoming, cap, newestSeq - cap + 1);
+    };
 
     /** Fetch the newest gap still worth having, one request at a time, until none is left or the view pauses. */
     const fillGaps = async () => {
@@ -116,7 +131,8 @@ export function createBackendLogsStore(deps: BackendLogsDeps) {
             break;
           }
           if (started !== generation) break;
-          const wanted = page.lines.filter((l) => l.seq >= gap.from && l.seq <= gap.to);
+          // Lines past the gap are real too (main's ring is ahead of the push): keep them.
+          const wanted = page.lines.filter((l) => l.seq >= gap.from);
           const before = get().lines;
           const lines = addLines(wanted);
           if (lines !== before) set({ lines, refilled: get().refilled + wanted.length });
@@ -134,7 +150,8 @@ export function createBackendLogsStore(deps: BackendLogsDeps) {
       try {
         const page = await deps.query({ id, limit: cap });
         if (started !== generation) return;
-        if (page.lastSeq !== null) newestSeq = Math.max(newestSeq, page.lastSeq);
+        // The ring is never behind the push: batches from here on continue after its newest line.
+        pushCursor = Math.max(pushCursor ?? 0, page.lastSeq ?? 0);
         set({ loading: false, lines: addLines(page.lines) });
       } catch (error) {
         if (started !== generation) return;
@@ -163,6 +180,7 @@ export function createBackendLogsStore(deps: BackendLogsDeps) {
         latestSearch++;
         gaps = [];
         newestSeq = 0;
+        pushCursor = null;
         set({
           backendId: id,
           lines: [],
@@ -240,19 +258,17 @@ export function createBackendLogsStore(deps: BackendLogsDeps) {
 
       applyBatch(batch) {
         if (batch.id !== get().backendId) return;
-        const lastInBatch = batch.lines.at(-1)?.seq ?? newestSeq;
-        if (batch.dropped > 0) {
-          gaps.push({ from: lastInBatch + 1, to: lastInBatch + batch.dropped });
-          newestSeq = Math.max(newestSeq, lastInBatch + batch.dropped);
+        const { gap, cursor } = batchGap(batch.lines, batch.dropped, pushCursor);
+        pushCursor = cursor;
+        if (gap) {
+          gaps.push(gap);
           // While paused nothing is fetched: keep only the gaps the cap could still show.
           if (gaps.length > 64) gaps = trimGaps(gaps, newestSeq, cap);
-        } else {
-          newestSeq = Math.max(newestSeq, lastInBatch);
         }
         const lines = addLines(batch.lines);
         const dropped = batch.dropped > 0 ? { droppedFromPush: get().droppedFromPush + batch.dropped } : {};
         if (lines !== get().lines || batch.dropped > 0) set({ lines, ...dropped });
-        if (batch.dropped > 0 && get().frozen === null) void fillGaps();
+        if (gap && get().frozen === null) void fillGaps();
       },
 
       connect() {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logLine, range, seqs } from './backend-fixtures';
 import {
   allStreams,
+  batchGap,
   filterByStreams,
   linesAsText,
   mergeLines,
@@ -42,6 +43,15 @@ describe('mergeLines', () => {
     expect(merged.at(-1)?.seq).toBe(120);
   });
 
+  it('keeps only the window of seqs from fromSeq, so a hole the ring cannot fill slides out', () => {
+    // 1..50 live, 51..140 dropped and gone from the ring, 141..150 live: the window is the newest 100 seqs.
+    const merged = mergeLines(range(1, 50), range(141, 150), 100, 150 - 100 + 1);
+    expect(seqs(merged)).toEqual(range(141, 150).map((l) => l.seq));
+    expect(missingLines(merged)).toBe(0);
+    // Without the window the old lines stay, with a hole of 90 in between.
+    expect(missingLines(mergeLines(range(1, 50), range(141, 150), 100))).toBe(90);
+  });
+
   it('keeps the newest after a refill that would overflow the cap', () => {
     const existing = [...range(1, 50), ...range(151, 200)];
     const merged = mergeLines(existing, range(51, 150), 100);
@@ -58,6 +68,10 @@ describe('missingLines', () => {
 });
 
 describe('trimGaps', () => {
+  it('asks for at most the newest cap lines of one gap', () => {
+    expect(trimGaps([{ from: 101, to: 500 }], 100, 100)).toEqual([{ from: 401, to: 500 }]);
+  });
+
   it('drops gaps older than what the cap keeps and clips the one that straddles it', () => {
     const gaps = [
       { from: 10, to: 20 },
@@ -68,6 +82,34 @@ describe('trimGaps', () => {
       { from: 61, to: 80 },
       { from: 101, to: 150 },
     ]);
+  });
+});
+
+describe('batchGap', () => {
+  const at = (...list: number[]) => list.map((seq) => ({ seq }));
+
+  it('puts what a batch dropped after its last line when the lines are contiguous', () => {
+    expect(batchGap(at(1, 2, 3), 5, 0)).toEqual({ gap: { from: 4, to: 8 }, cursor: 8 });
+  });
+
+  it('finds lines a thinned batch left out between its lines, and the rest after them', () => {
+    // 3, 6 and 7 were left out between the lines; the fourth dropped line is 9.
+    expect(batchGap(at(1, 2, 4, 5, 8), 4, 0)).toEqual({ gap: { from: 3, to: 9 }, cursor: 9 });
+  });
+
+  it('finds lines left out between the previous batch and this one', () => {
+    expect(batchGap(at(15, 16), 4, 10)).toEqual({ gap: { from: 11, to: 14 }, cursor: 16 });
+  });
+
+  it('does not guess before the first line while the cursor is unknown', () => {
+    expect(batchGap(at(50, 51, 52), 2, null)).toEqual({ gap: { from: 53, to: 54 }, cursor: 54 });
+    expect(batchGap(at(50, 51, 52), 0, null)).toEqual({ gap: null, cursor: 52 });
+  });
+
+  it('reports nothing for a complete batch, and keeps the cursor for an empty one', () => {
+    expect(batchGap(at(11, 12), 0, 10)).toEqual({ gap: null, cursor: 12 });
+    expect(batchGap([], 0, 12)).toEqual({ gap: null, cursor: 12 });
+    expect(batchGap([], 3, 12)).toEqual({ gap: { from: 13, to: 15 }, cursor: 15 });
   });
 });
 

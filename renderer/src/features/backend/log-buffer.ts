@@ -12,14 +12,21 @@ export const MAX_BACKEND_LOG_LINES = 20_000;
 export const logStreams: readonly LogStream[] = ['stdout', 'stderr', 'system'];
 
 /**
- * Merges two seq-ordered lists, keeping the first copy of a seq and the newest
- * `cap` lines. Linear: a 20 000-line refill costs one pass, not a sort.
- * Returns `existing` itself when nothing was added.
+ * Merges two seq-ordered lists, keeping the first copy of a seq, no line
+ * older than `fromSeq`, and at most the newest `cap` lines. Linear: a
+ * 20 000-line refill costs one pass, not a sort. Returns `existing` itself
+ * when nothing changed.
+ *
+ * `fromSeq` makes the kept lines a window of seqs (the newest `cap` seqs, as
+ * main's ring holds them), not merely a count: a stretch the push dropped and
+ * the ring no longer has then slides out of the view instead of staying as a
+ * hole between older and newer lines.
  */
 export function mergeLines(
   existing: readonly BackendLogLine[],
   incoming: readonly BackendLogLine[],
   cap: number = MAX_BACKEND_LOG_LINES,
+  fromSeq: number = Number.NEGATIVE_INFINITY,
 ): readonly BackendLogLine[] {
   if (incoming.length === 0) return existing;
   const last = existing.at(-1);
@@ -51,7 +58,9 @@ export function mergeLines(
     }
     if (added === 0) return existing;
   }
-  return merged.length > cap ? merged.slice(merged.length - cap) : merged;
+  let start = Math.max(0, merged.length - cap);
+  while (start < merged.length && merged[start]!.seq < fromSeq) start++;
+  return start > 0 ? merged.slice(start) : merged;
 }
 
 function isAscending(lines: readonly BackendLogLine[]): boolean {
@@ -75,16 +84,57 @@ export interface SeqGap {
 
 /**
  * The gaps still worth fetching: those, or their parts, the cap would keep
- * next to the newest line. Gaps entirely older are dropped.
+ * next to the newest line received, and never more than `cap` lines of one
+ * gap (its newest). Gaps entirely older are dropped.
  */
 export function trimGaps(gaps: readonly SeqGap[], newestSeq: number, cap: number): SeqGap[] {
   const oldestKept = newestSeq - cap + 1;
   const kept: SeqGap[] = [];
   for (const gap of gaps) {
     if (gap.to < oldestKept) continue;
-    kept.push({ from: Math.max(gap.from, oldestKept), to: gap.to });
+    kept.push({ from: Math.max(gap.from, oldestKept, gap.to - cap + 1), to: gap.to });
   }
   return kept;
+}
+
+/**
+ * What one pushed batch left out. Seqs are contiguous in main and every line
+ * is either pushed or counted in `dropped`, in order, so the push covers the
+ * seqs after `cursor` (where the previous batch ended, dropped lines
+ * included) without a break: every seq missing among the lines is a dropped
+ * one, and what `dropped` counts beyond those lies after the last line.
+ *
+ * Returns one range spanning every hole (fetching a few lines already here is
+ * cheaper than a request per hole when the push thins a flood line by line)
+ * and the new cursor. With the cursor unknown (null), holes before the first
+ * line are not guessed. The cursor may overshoot when `dropped` counts lines
+ * from before it; that only widens a fetch, since the view's window follows
+ * the lines actually received, never this cursor.
+ */
+export function batchGap(
+  lines: readonly Pick<BackendLogLine, 'seq'>[],
+  dropped: number,
+  cursor: number | null,
+): { gap: SeqGap | null; cursor: number | null } {
+  let at = cursor;
+  let holes = 0;
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const { seq } of lines) {
+    if (at !== null && seq > at + 1) {
+      holes += seq - at - 1;
+      from = Math.min(from, at + 1);
+      to = Math.max(to, seq - 1);
+    }
+    at = at === null ? seq : Math.max(at, seq);
+  }
+  const trailing = Math.max(0, dropped - holes);
+  if (at !== null && trailing > 0) {
+    from = Math.min(from, at + 1);
+    to = at + trailing;
+    at = to;
+  }
+  return { gap: from <= to ? { from, to } : null, cursor: at };
 }
 
 export type StreamFilter = Readonly<Record<LogStream, boolean>>;
