@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { AboutPanel } from './features/about/AboutPanel';
+import { BackendView } from './features/backend/BackendView';
 import { ConnectionsView } from './features/connections/ConnectionsView';
 import { ConsoleView } from './features/console/ConsoleView';
 import { LogsView } from './features/logs/LogsView';
@@ -27,6 +28,7 @@ function viewFor(section: SectionId): ReactNode {
     case 'migrations':
       return <MigrationsView />;
     case 'backend':
+      return <BackendView />;
     case 'snapshots':
     case 'sled-import':
       return <PlannedSectionView section={section} />;

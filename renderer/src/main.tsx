@@ -2,12 +2,14 @@ import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { startBackendStores } from './features/backend/backend-hooks';
 import { createErrorReporter, describeThrown, installErrorReporting } from './error-reporting';
 import { startStores, writeRendererError } from './stores';
 
 const report = createErrorReporter({ write: writeRendererError });
 installErrorReporting(window, report);
 startStores();
+startBackendStores();
 
 const onViewError = (error: unknown, componentStack: string) =>
   report(`A view failed to render: ${describeThrown(error)}${componentStack ? `\n${componentStack.trim()}` : ''}`);

@@ -18,6 +18,8 @@ describe('backend formats', () => {
     expect(formatDuration(12_400)).toBe('12 s');
     expect(formatDuration(185_000)).toBe('3 min 05 s');
     expect(formatDuration(3_725_000)).toBe('1 h 02 min');
+    expect(formatDuration(60_000)).toBe('1 min');
+    expect(formatDuration(7_200_000)).toBe('2 h');
     expect(formatCountdown(4_210)).toBe('4.3 s');
     expect(formatCountdown(-5)).toBe('0.0 s');
   });

@@ -36,8 +36,8 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   const pad = (n: number) => String(n).padStart(2, '0');
-  if (h > 0) return `${h} h ${pad(m)} min`;
-  if (m > 0) return `${m} min ${pad(s)} s`;
+  if (h > 0) return m > 0 ? `${h} h ${pad(m)} min` : `${h} h`;
+  if (m > 0) return s > 0 ? `${m} min ${pad(s)} s` : `${m} min`;
   return `${s} s`;
 }
 

@@ -4,7 +4,7 @@ export const sections = [
   { id: 'schema', label: 'Schema', available: true },
   { id: 'console', label: 'SQL console', available: true },
   { id: 'migrations', label: 'Migrations', available: true },
-  { id: 'backend', label: 'Backend', available: false },
+  { id: 'backend', label: 'Backend', available: true },
   { id: 'snapshots', label: 'Snapshots', available: false },
   { id: 'sled-import', label: 'Sled import', available: false },
   { id: 'logs', label: 'Logs', available: true },

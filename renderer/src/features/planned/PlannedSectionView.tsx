@@ -2,11 +2,9 @@ import { PageHeader } from '../../components/PageHeader';
 import type { SectionId } from '../navigation/sections';
 import { sectionLabel } from '../navigation/sections';
 
-export type PlannedSectionId = Extract<SectionId, 'backend' | 'snapshots' | 'sled-import'>;
+export type PlannedSectionId = Extract<SectionId, 'snapshots' | 'sled-import'>;
 
 const purpose: Record<PlannedSectionId, string> = {
-  backend:
-    'Supervise the local Go backend binary: start and stop it, watch its health check, and read its output next to the rest of the logs.',
   snapshots:
     'Capture the database into a SQLite snapshot you can browse offline, and diff two snapshots to see what changed between them.',
   'sled-import':

@@ -1,6 +1,7 @@
 import { Badge } from '../../components/Badge';
 import { useConnections, useStatus } from '../../stores';
 import { activeProfileOf, isActiveProduction, isActiveReadOnly } from '../connections/connections-store';
+import { BackendStatusItem } from './BackendStatusItem';
 
 const linkLabel = { open: 'open', connecting: 'connecting', closed: 'closed' } as const;
 
@@ -68,9 +69,7 @@ export function StatusBar() {
   return (
     <footer className={production ? 'statusbar statusbar--production' : 'statusbar'} aria-label="Status">
       <ActiveConnectionItems />
-      <span className="statusbar__item" data-testid="status-backend">
-        Backend: not configured
-      </span>
+      <BackendStatusItem />
       <span className="statusbar__spacer" />
       <span className="statusbar__item" data-testid="status-transport">
         Transport: {transport}
