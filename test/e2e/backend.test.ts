@@ -254,6 +254,17 @@ describe('backend supervision in Chromium over ops-console serve', () => {
     await poll(() => page.getByTestId('backend-start').isDisabled()).toBe(false);
     expect(await page.getByTestId('backend-stop').isDisabled()).toBe(true);
     await poll(() => page.getByTestId('status-backend').textContent()).toBe('Backend api: stopped');
+
+    // Edit: the form holds what was saved; a new port moves the default health URL with it.
+    await page.getByTestId('backend-edit').click();
+    expect(await page.getByTestId('backend-name-input').inputValue()).toBe('api');
+    const variable = page.locator('[data-testid="env-row"][data-key="FAKE_START_DELAY_MS"]');
+    expect(await variable.getByTestId('env-value').inputValue()).toBe('1500');
+    const newPort = await freePort();
+    await page.getByTestId('backend-port-input').fill(String(newPort));
+    await page.getByTestId('backend-save').click();
+    await page.getByTestId('backend-form').waitFor({ state: 'detached' });
+    await poll(() => page.getByTestId('backend-health-url').textContent()).toBe(`http://127.0.0.1:${newPort}/health`);
     expect(unexpectedErrors(session.pageErrors)).toEqual([]);
   });
 
@@ -301,7 +312,7 @@ describe('backend supervision in Chromium over ops-console serve', () => {
     expect(await page.getByTestId('backend-start').isDisabled()).toBe(false);
     expect(await page.getByTestId('backend-stop').isDisabled()).toBe(true);
     expect(await page.getByTestId('backend-restart').isDisabled()).toBe(true);
-    await poll(() => page.getByTestId('status-backend').textContent()).toMatch(/^2 backends: .*1 failed$/);
+    await poll(() => page.getByTestId('status-backend').textContent()).toBe('2 backends: 1 stopped, 1 failed');
     await screenshot(page, 'backend-failed');
     expect(session.pageErrors).toEqual([]);
   });
@@ -328,6 +339,17 @@ describe('backend supervision in Chromium over ops-console serve', () => {
     expect(text).toContain('binary_missing:');
     await poll(() => statusState(page)).toBe('failed');
     await screenshot(page, 'backend-preflight-error');
+
+    // Delete asks first; Cancel keeps it, confirming removes it from the list and from main.
+    const row = page.locator('[data-testid="backend-row"][data-name="ghost"]');
+    await page.getByTestId('backend-delete').click();
+    await page.getByTestId('backend-delete-dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(await row.count()).toBe(1);
+    await page.getByTestId('backend-delete').click();
+    await page.getByTestId('confirm-backend-delete').click();
+    await row.waitFor({ state: 'detached' });
+    const names = (await rpc<Array<{ config: BackendConfigView }>>('backend.list', {})).map((e) => e.config.name);
+    expect(names).not.toContain('ghost');
     expect(unexpectedErrors(session.pageErrors)).toEqual([]);
   });
 
