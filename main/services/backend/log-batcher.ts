@@ -41,8 +41,9 @@ export const DEFAULT_MAX_LINES_PER_SECOND = 100_000;
  * `maxLinesPerBatch` lines, so a sustained rate up to twice the target and a
  * burst after a stalled event loop both arrive whole, while memory stays
  * bounded whatever the rate. Lines without a token are only counted; the next
- * batch reports that count in `dropped`. Those lines are the ones right after
- * the batch's last seq, and the ring still has them.
+ * batch reports that count in `dropped`. They show as gaps in the seqs (also
+ * inside a batch, since tokens come back while a batch fills), and the ring
+ * still has them.
  */
 export class LogBatcher {
   private readonly id: string;
