@@ -1,7 +1,9 @@
 // Bundles the CLI (main/cli/index.ts) into dist/cli/ops-console.mjs with esbuild,
 // so `ops-console` starts without compiling TypeScript first. Runs on `npm ci`
 // (the prepare script); bin/ops-console.js falls back to running the sources
-// through tsx whenever the bundle is missing or older than them.
+// through tsx whenever the bundle is missing or older than them. The snapshot
+// capture worker is a second entry, dist/cli/capture-worker.mjs: the bundle
+// starts it as a worker thread from beside itself (see snapshots/capture.ts).
 //
 // The pure-JavaScript dependencies (commander, zod, pg, electron-log) go into
 // the bundle too: resolving and compiling hundreds of small module files was
@@ -15,8 +17,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ['main/cli/index.ts'],
-  outfile: 'dist/cli/ops-console.mjs',
+  entryPoints: {
+    'ops-console': 'main/cli/index.ts',
+    'capture-worker': 'main/services/snapshots/capture-worker.ts',
+  },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -44,4 +50,4 @@ if (result.warnings.length > 0 || result.errors.length > 0) {
   for (const message of [...result.errors, ...result.warnings]) console.error(`build-cli: ${message.text}`);
   process.exit(1);
 }
-console.log('build-cli: dist/cli/ops-console.mjs');
+console.log('build-cli: dist/cli/ops-console.mjs, dist/cli/capture-worker.mjs');

