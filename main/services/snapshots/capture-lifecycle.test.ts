@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +58,8 @@ describe('SnapshotCapture while running', () => {
   });
 
   it('leaves only a partial file when the process is killed, and cleanupPartials removes it', async () => {
-    const killDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-snapshots-kill-'));
+    // Inside the fixture's folder, so it goes with it whatever happens here.
+    const killDir = fs.mkdtempSync(path.join(fixture.dir, 'killed-'));
     const script = `
       const { SnapshotCapture } = await import(process.env.CAPTURE_MODULE);
       const service = new SnapshotCapture({ dir: process.env.CAPTURE_DIR, logger: console, progressIntervalMs: 50 });
@@ -106,7 +106,6 @@ describe('SnapshotCapture while running', () => {
     expect(cleanupPartials(killDir)).toBe(1);
     expect(fs.readdirSync(killDir)).toEqual([]);
     expect(cleanupPartials(killDir)).toBe(0);
-    fs.rmSync(killDir, { recursive: true, force: true });
   });
 
   it('keeps memory bounded while capturing a large table', async () => {
