@@ -8,11 +8,21 @@ import { z } from 'zod';
 import type { BackendConfigView, BackendLogBatch, BackendLogPage, BackendStatus, PreflightReport } from './backend';
 import { backendConfigInput, backendIdInput, backendLogsInput } from './backend';
 import type { CatalogModel } from './catalog';
+import type { CaptureProgress, SnapshotDetail, SnapshotDiff, SnapshotIntegrity, SnapshotSummary } from './snapshots';
+import {
+  snapshotCancelInput,
+  snapshotCreateInput,
+  snapshotDiffInput,
+  snapshotFileInput,
+  snapshotImportInput,
+  snapshotRefInput,
+  snapshotRenameInput,
+} from './snapshots';
 import type { DataPage, ExplainResult, SqlResult } from './data';
 import { dataPageInput } from './data';
 import type { AppInfo, LogLine, SchemaListing } from './domain';
 import type { ConnectionProfile, ConnectionStatus, DoctorReport, LocalPgStatus } from './profiles';
-import { connectionRef, profileInput } from './profiles';
+import { connectionRef, dataSourceRef, profileInput } from './profiles';
 import { logLevels } from './domain';
 import type {
   BaselineResult,
@@ -76,16 +86,20 @@ export const contract = {
   'localPg.status': call<LocalPgStatus>()(noInput, 'State of the embedded local PostgreSQL'),
   'localPg.start': call<LocalPgStatus>()(noInput, 'Start the embedded local PostgreSQL (initialising it on first use)'),
   'localPg.stop': call<LocalPgStatus>()(noInput, 'Stop the embedded local PostgreSQL'),
-  'schema.model': call<CatalogModel>()(onConnection, 'The full catalog model of a database'),
+  'schema.model': call<CatalogModel>()(
+    z.object({ connection: dataSourceRef }).strict(),
+    'The full catalog model of a database (or of a snapshot)',
+  ),
   'schema.count': call<{ count: string }>()(
-    z.object({ connection: connectionRef, schema: identifier, table: identifier }).strict(),
+    z.object({ connection: dataSourceRef, schema: identifier, table: identifier }).strict(),
     'Exact row count of one table (on demand only)',
   ),
   'data.page': call<DataPage>()(dataPageInput, 'One page of rows of a table or view'),
   'sql.run': call<SqlResult>()(
     z
       .object({
-        connection: connectionRef,
+        /** On a snapshot the SQL is SQLite's, read-only. */
+        connection: dataSourceRef,
         sql: z.string().min(1, 'Nothing to run').max(1_000_000),
         runId,
         allowWrite: z.boolean().optional(),
@@ -165,6 +179,31 @@ export const contract = {
     backendLogsInput,
     "A backend's recent output from its ring buffer, filtered by stream and text or regex",
   ),
+  'snapshot.list': call<SnapshotSummary[]>()(noInput, 'Snapshots in the data folder, newest first'),
+  'snapshot.show': call<SnapshotDetail>()(snapshotRefInput, 'A snapshot with its tables and migration history'),
+  'snapshot.create': call<SnapshotSummary>()(
+    snapshotCreateInput,
+    'Capture a database into a snapshot (catalog, rows, metadata), with progress events',
+  ),
+  'snapshot.cancel': call<{ cancelled: boolean }>()(snapshotCancelInput, 'Cancel a running capture'),
+  'snapshot.rename': call<SnapshotSummary>()(snapshotRenameInput, 'Rename a snapshot'),
+  'snapshot.delete': call<null>()(snapshotRefInput, 'Delete a snapshot file'),
+  'snapshot.check': call<SnapshotIntegrity>()(
+    snapshotRefInput,
+    'Integrity check: PRAGMA integrity_check, recorded row counts and the content hash',
+  ),
+  'snapshot.export': call<{ id: string; file: string; bytes: number }>()(
+    snapshotFileInput,
+    'Copy a snapshot to a file',
+  ),
+  'snapshot.import': call<SnapshotSummary>()(
+    snapshotImportInput,
+    'Validate a snapshot file and add it (read-only); a damaged or altered file is refused',
+  ),
+  'snapshot.diff': call<SnapshotDiff>()(
+    snapshotDiffInput,
+    'Compare a snapshot with another or with the live database: schema, row counts and rows',
+  ),
   'logs.recent': call<LogLine[]>()(
     z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
     'The most recent application log lines (already redacted)',
@@ -210,6 +249,8 @@ export interface EventMap {
   'backend.status': BackendStatus;
   /** A batch of a backend's output lines; `dropped` counts lines the push left out (they stay in the ring). */
   'backend.logs': BackendLogBatch;
+  /** A snapshot capture made progress (or finished, failed, was cancelled). */
+  'snapshot.progress': CaptureProgress;
 }
 
 export type ServiceStatus = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionRef } from './profiles';
+import { dataSourceRef } from './profiles';
 
 /**
  * Values cross transports as JSON: every PostgreSQL value is sent as its text
@@ -36,7 +36,7 @@ const identifier = z.string().min(1).max(255);
 
 export const dataPageInput = z
   .object({
-    connection: connectionRef,
+    connection: dataSourceRef,
     schema: identifier,
     table: identifier,
     sort: z

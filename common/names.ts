@@ -37,6 +37,16 @@ export const CALL_NAMES = [
   'backend.restart',
   'backend.preflight',
   'backend.logs',
+  'snapshot.list',
+  'snapshot.show',
+  'snapshot.create',
+  'snapshot.cancel',
+  'snapshot.rename',
+  'snapshot.delete',
+  'snapshot.check',
+  'snapshot.export',
+  'snapshot.import',
+  'snapshot.diff',
   'logs.recent',
   'logs.write',
 ] as const;
@@ -49,6 +59,7 @@ export const EVENT_NAMES = [
   'migrations.progress',
   'backend.status',
   'backend.logs',
+  'snapshot.progress',
 ] as const;
 
 /** The one IPC channel main pushes events on (webContents.send → ipcRenderer.on). */

@@ -82,6 +82,19 @@ export const connectionRef = z.union([
     })
     .strict(),
 ]);
+
+/** A snapshot opened for offline browsing, by id or name. */
+export const snapshotRef = z.object({ snapshotId: z.string().min(1).max(200) }).strict();
+/**
+ * Where the schema browser, data grid and SQL console read from: a live
+ * connection, or a snapshot (the same calls, served from its SQLite file).
+ */
+export const dataSourceRef = z.union([connectionRef, snapshotRef]);
+export type DataSourceRef = z.infer<typeof dataSourceRef>;
+
+export function isSnapshotRef(ref: DataSourceRef): ref is { snapshotId: string } {
+  return 'snapshotId' in ref;
+}
 export type ConnectionRef = z.infer<typeof connectionRef>;
 
 export interface PoolStats {

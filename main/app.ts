@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppInfo, LogLevel, TransportName } from '../common/domain';
 import { EventHub } from './events';
-import { logDirOf, shippedMigrationsDir, storeFileOf } from './paths';
+import { logDirOf, shippedMigrationsDir, snapshotsDirOf, storeFileOf } from './paths';
 import type { Handlers, Router } from './rpc/router';
 import { createRouter } from './rpc/router';
 import type { Logger } from './services/logging/log-service';
@@ -17,6 +17,8 @@ import { LocalPostgres } from './services/local-pg/local-postgres';
 import type { CoreServices } from './rpc/handlers/deps';
 import { backendHandlers } from './rpc/handlers/backend';
 import { dataHandlers } from './rpc/handlers/data';
+import { snapshotHandlers } from './rpc/handlers/snapshots';
+import { SnapshotManager } from './services/snapshots/snapshot-manager';
 import { backendDirs, BackendManager } from './services/backend/backend-manager';
 import { BackendStore } from './services/backend/backend-store';
 import { localPgHandlers } from './rpc/handlers/local-pg';
@@ -124,7 +126,24 @@ export function createApp(options: AppOptions): App {
     clock,
   });
   stack.push({ name: 'connections', stop: () => connections.closeAll() });
-  const services: CoreServices = { log, events, store, profiles, connections, localPg };
+  const snapshots = new SnapshotManager({
+    dir: snapshotsDirOf(options.dataDir),
+    logger: log.scope('snapshots'),
+    connections: {
+      databaseUrl: (ref) => connections.databaseUrl(ref),
+      describe: async (ref) => ({
+        target: (await connections.resolve(ref)).target,
+        profileName: 'profileId' in ref ? profiles.get(ref.profileId).name : null,
+      }),
+      withClients: (ref, extra, fn) => connections.withClients(ref, extra, (client, helpers) => fn(client, helpers)),
+    },
+    onProgress: (progress) => events.emit('snapshot.progress', progress),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  snapshots.init();
+  // Stopped after the backends and before the pools: a running capture is cancelled and its file removed.
+  stack.push({ name: 'snapshots', stop: () => snapshots.shutdown() });
+  const services: CoreServices = { log, events, store, profiles, connections, localPg, snapshots };
 
   const backendStore = new BackendStore({ db: store.database, secrets: options.secrets ?? new NoSecretStore(), clock });
   const backends = new BackendManager({
@@ -167,6 +186,7 @@ export function createApp(options: AppOptions): App {
     ...schemaHandlers(services),
     ...dataHandlers(services),
     ...backendHandlers(backends),
+    ...snapshotHandlers(services),
     ...migrationHandlers(services, options.migrationsDir ?? shippedMigrationsDir(fileURLToPath(import.meta.url))),
   };
   const router = createRouter(handlers, log.scope('rpc'), (text) => log.redactor.redact(text));

@@ -29,6 +29,10 @@ export function logDirOf(dataDir: string): string {
   return path.join(dataDir, 'logs');
 }
 
+export function snapshotsDirOf(dataDir: string): string {
+  return path.join(dataDir, 'snapshots');
+}
+
 export function storeFileOf(dataDir: string): string {
   return path.join(dataDir, 'ops-console.db');
 }

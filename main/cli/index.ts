@@ -11,6 +11,7 @@ import { registerSchemaCommand } from './schema';
 import { registerLocalPgCommands } from './local-pg';
 import { registerMigrateCommands } from './migrate';
 import { registerServeCommand } from './serve';
+import { registerSnapshotCommands } from './snapshot';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -40,6 +41,7 @@ export function buildProgram(io: CliIo): Command {
   registerLocalPgCommands(program, io);
   registerMigrateCommands(program, io);
   registerBackendCommands(program, io);
+  registerSnapshotCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -3,6 +3,8 @@ import { Explainer } from '../../services/data/explain';
 import { Operations } from '../../services/data/operations';
 import { RunRegistry } from '../../services/data/run-registry';
 import { SqlRunner } from '../../services/data/sql-runner';
+import { isSnapshotRef } from '../../../common/profiles';
+import { notSnapshotError } from '../../services/snapshots/snapshot-manager';
 import type { Handlers } from '../router';
 import type { CoreServices } from './deps';
 
@@ -10,7 +12,7 @@ import type { CoreServices } from './deps';
 export function dataHandlers(
   services: CoreServices,
 ): Pick<Handlers, 'data.page' | 'sql.run' | 'sql.cancel' | 'sql.explain' | 'ops.refreshMatview' | 'ops.runFunction'> {
-  const { connections } = services;
+  const { connections, snapshots } = services;
   const registry = new RunRegistry((ref, pid) => connections.cancel(ref, pid));
   const browser = new DataBrowser();
   const runner = new SqlRunner({ registry, logger: services.log.scope('sql') });
@@ -18,8 +20,14 @@ export function dataHandlers(
   const operations = new Operations({ logger: services.log.scope('ops') });
   return {
     'data.page': ({ connection, ...request }) =>
-      connections.withClient(connection, (client) => browser.page(client, request)),
-    'sql.run': ({ connection, ...input }) => runner.run(connections, connection, input),
+      isSnapshotRef(connection)
+        ? snapshots.source(connection.snapshotId).page(request)
+        : connections.withClient(connection, (client) => browser.page(client, request)),
+    'sql.run': ({ connection, ...input }) => {
+      if (!isSnapshotRef(connection)) return runner.run(connections, connection, input);
+      if (input.allowWrite) throw notSnapshotError('Writing');
+      return snapshots.source(connection.snapshotId).sql(input.sql, input.maxRows);
+    },
     'sql.cancel': async ({ runId }) => ({ cancelled: await registry.cancel(runId) }),
     'sql.explain': ({ connection, ...input }) => explainer.explain(connections, connection, input),
     'ops.refreshMatview': ({ connection, schema, name }) =>

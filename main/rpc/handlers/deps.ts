@@ -3,6 +3,7 @@ import type { ConnectionManager } from '../../services/connections/connection-ma
 import type { ProfileStore } from '../../services/connections/profile-store';
 import type { LocalPostgres } from '../../services/local-pg/local-postgres';
 import type { LogService } from '../../services/logging/log-service';
+import type { SnapshotManager } from '../../services/snapshots/snapshot-manager';
 import type { AppStore } from '../../services/store/app-store';
 
 /** The core services every handler group may use; built once in main/app.ts. */
@@ -13,4 +14,5 @@ export interface CoreServices {
   profiles: ProfileStore;
   connections: ConnectionManager;
   localPg: LocalPostgres;
+  snapshots: SnapshotManager;
 }
