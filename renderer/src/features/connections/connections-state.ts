@@ -8,11 +8,13 @@ import type {
   ConnectionProfile,
   ConnectionRef,
   ConnectionStatus,
+  DataSourceRef,
   DoctorReport,
   LocalPgStatus,
   ProfileInput,
 } from '../../../../common/profiles';
 import type { ErrorInfo } from '../../api/error-info';
+import type { OpenSnapshot } from './data-source';
 import type { ProfileForm } from './profile-form';
 
 /** The database the user last listed with the quick-connect form. */
@@ -84,6 +86,21 @@ export interface ConnectionsState {
   refreshStatuses(): Promise<void>;
   disconnectActive(): Promise<void>;
 
+  // ---- The data source: the live connection, or a snapshot opened offline ----
+  /** The snapshot the views browse instead of the live connection, when one is open. */
+  openSnapshot: OpenSnapshot | null;
+  /**
+   * What the schema browser, data grid and SQL console read from: `{snapshotId}` while a snapshot is
+   * open, else the active connection. Calls that never take a snapshot keep using `activeConnection`.
+   */
+  activeSource: DataSourceRef | null;
+  /** Browse a snapshot offline; the live connection stays as it is underneath. */
+  openSnapshotSource(snapshot: OpenSnapshot): void;
+  /** The open snapshot was renamed. */
+  renameOpenSnapshot(id: string, name: string): void;
+  /** Back to the live connection (if there is one). */
+  closeSnapshot(): void;
+
   // ---- The embedded local PostgreSQL ------------------------------------
   localPg: LocalPgStatus | null;
   localPgError: ErrorInfo | null;
@@ -124,6 +141,19 @@ export function activeProfileOf(state: Pick<ConnectionsState, 'activeConnection'
   const ref = state.activeConnection;
   if (!ref || !('profileId' in ref)) return null;
   return state.profiles.find((p) => p.id === ref.profileId) ?? null;
+}
+
+/** Whether a snapshot is open: the views are offline and read-only. */
+export function isSnapshotOpen(state: Pick<ConnectionsState, 'openSnapshot'>): boolean {
+  return state.openSnapshot !== null;
+}
+
+/**
+ * Whether to mark the window as working on production: the active connection is production and no
+ * snapshot is open (with one open, nothing the views do reaches the live database).
+ */
+export function isShowingProduction(state: ConnectionsState): boolean {
+  return state.openSnapshot === null && isActiveProduction(state);
 }
 
 /** Whether the active connection is marked production (the status knows; the profile knows before connecting). */

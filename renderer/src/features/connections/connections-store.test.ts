@@ -9,7 +9,15 @@ import type {
   LocalPgStatus,
 } from '../../../../common/profiles';
 import type { ConnectionsDeps } from './connections-store';
-import { createConnectionsStore, isActiveProduction, isActiveReadOnly, STATUS_POLL_MS } from './connections-store';
+import {
+  createConnectionsStore,
+  isActiveProduction,
+  isActiveReadOnly,
+  isShowingProduction,
+  STATUS_POLL_MS,
+} from './connections-store';
+import type { OpenSnapshot } from './data-source';
+import { liveConnectionOf } from './data-source';
 
 const listing = (target: string, names: string[]): SchemaListing => ({
   target,
@@ -377,5 +385,82 @@ describe('local PostgreSQL', () => {
     await t.store.getState().stopLocalPg();
     expect(t.store.getState().localPgError?.message).toBe('stop failed');
     expect(t.store.getState().localPgBusy).toBeNull();
+  });
+});
+
+const snapshot: OpenSnapshot = {
+  id: 'snap-20260102-030405-abcdef',
+  name: 'before deploy',
+  database: 'app',
+  capturedAt: '2026-01-02T03:04:05.000Z',
+  capturedTables: ['ai.cache_entries'],
+};
+
+describe('the data source: live connection or an open snapshot', () => {
+  it('is the active connection until a snapshot opens, then the snapshot, and the connection again when it closes', async () => {
+    const t = setup();
+    await t.store.getState().connectProfile('p1');
+    expect(t.store.getState().activeSource).toEqual({ profileId: 'p1' });
+
+    t.store.getState().openSnapshotSource(snapshot);
+    expect(t.store.getState().activeSource).toEqual({ snapshotId: snapshot.id });
+    expect(liveConnectionOf(t.store.getState().activeSource)).toBeNull();
+    // Calls that never take a snapshot still have the live connection.
+    expect(t.store.getState().activeConnection).toEqual({ profileId: 'p1' });
+
+    t.store.getState().closeSnapshot();
+    expect(t.store.getState().openSnapshot).toBeNull();
+    expect(t.store.getState().activeSource).toEqual({ profileId: 'p1' });
+  });
+
+  it('browses a snapshot with no connection at all, and has no source once it closes', () => {
+    const t = setup();
+    t.store.getState().openSnapshotSource(snapshot);
+    expect(t.store.getState().activeSource).toEqual({ snapshotId: snapshot.id });
+    t.store.getState().closeSnapshot();
+    expect(t.store.getState().activeSource).toBeNull();
+  });
+
+  it('keeps the same source object while the connection underneath changes, so the views do not reload', async () => {
+    const t = setup();
+    t.store.getState().openSnapshotSource(snapshot);
+    const source = t.store.getState().activeSource;
+    // The edited profile is opened again by main: not a choice to go live.
+    t.store.setState({ activeConnection: { profileId: 'p1' } });
+    await t.store.getState().disconnectActive();
+    expect(t.store.getState().activeSource).toBe(source);
+  });
+
+  it('closes the snapshot when the user connects a profile or lists a database on purpose', async () => {
+    const t = setup();
+    t.store.getState().openSnapshotSource(snapshot);
+    await t.store.getState().connectProfile('p1');
+    expect(t.store.getState().openSnapshot).toBeNull();
+    expect(t.store.getState().activeSource).toEqual({ profileId: 'p1' });
+
+    t.store.getState().openSnapshotSource(snapshot);
+    t.store.getState().setDraftUrl(url);
+    await t.store.getState().listSchemas();
+    expect(t.store.getState().openSnapshot).toBeNull();
+    expect(t.store.getState().activeSource).toEqual({ url });
+  });
+
+  it('follows a rename of the open snapshot, and ignores one of another snapshot', () => {
+    const t = setup();
+    t.store.getState().openSnapshotSource(snapshot);
+    t.store.getState().renameOpenSnapshot('snap-other', 'nope');
+    expect(t.store.getState().openSnapshot?.name).toBe('before deploy');
+    t.store.getState().renameOpenSnapshot(snapshot.id, 'after deploy');
+    expect(t.store.getState().openSnapshot?.name).toBe('after deploy');
+  });
+
+  it('does not mark the window production while a snapshot is open', async () => {
+    const connect = vi.fn(async (ref: ConnectionRef) => status(keyOf(ref), { production: true }));
+    const t = setup({ connect });
+    await t.store.getState().connectProfile('p1');
+    expect(isShowingProduction(t.store.getState())).toBe(true);
+    t.store.getState().openSnapshotSource(snapshot);
+    expect(isActiveProduction(t.store.getState())).toBe(true);
+    expect(isShowingProduction(t.store.getState())).toBe(false);
   });
 });

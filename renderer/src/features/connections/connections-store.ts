@@ -5,6 +5,8 @@ import type { ErrorInfo } from '../../api/error-info';
 import { toErrorInfo } from '../../api/error-info';
 import type { ConnectionsDeps, ConnectionsState, LocalPgAction, ProfileAction } from './connections-state';
 import { isProfileRef } from './connections-state';
+import type { OpenSnapshot } from './data-source';
+import { sourceFor } from './data-source';
 import { emptyProfileForm, formFromProfile, profileFormToInput, updateProfileForm } from './profile-form';
 
 export type {
@@ -14,7 +16,15 @@ export type {
   LocalPgAction,
   ProfileAction,
 } from './connections-state';
-export { activeProfileOf, isActiveProduction, isActiveReadOnly, isProfileRef } from './connections-state';
+export {
+  activeProfileOf,
+  isActiveProduction,
+  isActiveReadOnly,
+  isProfileRef,
+  isShowingProduction,
+  isSnapshotOpen,
+} from './connections-state';
+export type { OpenSnapshot } from './data-source';
 
 /** How often pool stats are re-read while a connection is active: main only pushes state changes. */
 export const STATUS_POLL_MS = 3000;
@@ -53,24 +63,35 @@ export function createConnectionsStore(deps: ConnectionsDeps) {
       set((s) => ({ busy: action ? { ...s.busy, [id]: action } : without(s.busy, id) }));
     const setProfileError = (id: string, error: ErrorInfo | null) =>
       set((s) => ({ profileErrors: error ? { ...s.profileErrors, [id]: error } : without(s.profileErrors, id) }));
+    /** Change the active connection or the open snapshot, and with them the data source the views read. */
+    const setSource = (change: Partial<Omit<ConnectionsState, 'activeSource'>>) =>
+      set((s) => {
+        const connection = 'activeConnection' in change ? (change.activeConnection ?? null) : s.activeConnection;
+        const snapshot: OpenSnapshot | null = 'openSnapshot' in change ? (change.openSnapshot ?? null) : s.openSnapshot;
+        return { ...change, activeSource: sourceFor(connection, snapshot, s.activeSource) };
+      });
 
     /**
      * Open the pool of `ref` and make it the active connection. A profile becomes active only once main has
      * connected; an ad-hoc URL that was just listed (`immediately`) is active at once, so the Schema view can use it.
      */
-    const activate = async (ref: ConnectionRef, immediately = false): Promise<ErrorInfo | null> => {
+    const activate = async (ref: ConnectionRef, immediately = false, goLive = false): Promise<ErrorInfo | null> => {
       const activation = ++latestActivation;
-      if (immediately) set({ activeConnection: ref, activeKey: null, activeStatus: null, activeError: null });
+      // Connecting on purpose means working on that database: an open snapshot closes.
+      const live = goLive ? { openSnapshot: null } : {};
+      if (immediately)
+        setSource({ activeConnection: ref, activeKey: null, activeStatus: null, activeError: null, ...live });
       try {
         const status = await deps.connect(ref);
         if (activation !== latestActivation) return null;
-        set((s) => ({
+        setSource({
           activeConnection: ref,
           activeKey: status.key,
           activeStatus: status,
           activeError: null,
-          statuses: { ...s.statuses, [status.key]: status },
-        }));
+          statuses: { ...get().statuses, [status.key]: status },
+          ...live,
+        });
         return null;
       } catch (error) {
         const info = toErrorInfo(error);
@@ -81,7 +102,7 @@ export function createConnectionsStore(deps: ConnectionsDeps) {
 
     const clearActive = () => {
       latestActivation++;
-      set({ activeConnection: null, activeKey: null, activeStatus: null, activeError: null });
+      setSource({ activeConnection: null, activeKey: null, activeStatus: null, activeError: null });
     };
 
     const runLocalPg = async (action: LocalPgAction, call: () => Promise<LocalPgStatus>) => {
@@ -124,7 +145,7 @@ export function createConnectionsStore(deps: ConnectionsDeps) {
           return;
         }
         // The listed database becomes what the schema browser and the console work on.
-        await activate({ url }, true);
+        await activate({ url }, true, true);
       },
 
       profiles: [],
@@ -208,7 +229,7 @@ export function createConnectionsStore(deps: ConnectionsDeps) {
         if (get().busy[id]) return;
         setBusy(id, 'connect');
         setProfileError(id, null);
-        const error = await activate({ profileId: id });
+        const error = await activate({ profileId: id }, false, true);
         if (error) setProfileError(id, error);
         setBusy(id, null);
       },
@@ -294,6 +315,15 @@ export function createConnectionsStore(deps: ConnectionsDeps) {
           // An ad-hoc pool that cannot be closed is closed at quit; nothing for the user to do.
         }
       },
+
+      openSnapshot: null,
+      activeSource: null,
+      openSnapshotSource: (snapshot) => setSource({ openSnapshot: snapshot }),
+      renameOpenSnapshot(id, name) {
+        const open = get().openSnapshot;
+        if (open?.id === id) set({ openSnapshot: { ...open, name } });
+      },
+      closeSnapshot: () => setSource({ openSnapshot: null }),
 
       localPg: null,
       localPgError: null,

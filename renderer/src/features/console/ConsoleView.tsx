@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ConnectionRef } from '../../../../common/profiles';
+import type { DataSourceRef } from '../../../../common/profiles';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBox } from '../../components/ErrorBox';
 import { ExplainTree } from '../../components/ExplainTree';
@@ -9,14 +9,17 @@ import { useConnections, useNavigation } from '../../stores';
 import { connectionKey } from '../data/table-key';
 import { useConsole } from './console-hooks';
 import type { ConsoleOutcome, ConsoleTab, ModelEntry } from './console-store';
-import { DEFAULT_MAX_RESULT_ROWS, writeSwitch } from './console-store';
+import { DEFAULT_MAX_RESULT_ROWS } from './console-store';
 import { ConsoleTabs } from './ConsoleTabs';
 import type { SqlEditorHandle } from './SqlEditor';
 import { SqlEditor } from './SqlEditor';
 import { SqlErrorBox } from './SqlErrorBox';
+import { LiveControls } from './LiveControls';
+import { SnapshotSqlHelp } from './SnapshotSqlHelp';
 
 export function ConsoleView() {
-  const connection = useConnections((s) => s.activeConnection);
+  // The live connection, or the snapshot opened for offline browsing (SQLite SQL over its file).
+  const connection = useConnections((s) => s.activeSource);
   const navigate = useNavigation((s) => s.navigate);
 
   if (!connection) {
@@ -40,8 +43,11 @@ export function ConsoleView() {
   return <ConsoleWorkspace connection={connection} />;
 }
 
-function ConsoleWorkspace({ connection }: { connection: ConnectionRef }) {
-  const status = useConnections((s) => s.activeStatus);
+function ConsoleWorkspace({ connection }: { connection: DataSourceRef }) {
+  const liveStatus = useConnections((s) => s.activeStatus);
+  const snapshot = useConnections((s) => s.openSnapshot);
+  // While a snapshot is open the live connection's state says nothing about what the console runs on.
+  const status = snapshot ? null : liveStatus;
   const tabs = useConsole((s) => s.tabs);
   const activeTabId = useConsole((s) => s.activeTabId);
   const key = connectionKey(connection);
@@ -60,29 +66,39 @@ function ConsoleWorkspace({ connection }: { connection: ConnectionRef }) {
   }, [key, connected, ensureModel]);
 
   const tab = tabs.find((t) => t.id === activeTabId) ?? tabs[0];
-  const readOnly = status?.readOnly ?? false;
+  const readOnly = snapshot !== null || (status?.readOnly ?? false);
 
   return (
-    <div className="page page--fill console" data-testid="view-console">
+    <div className="page page--fill console" data-testid="view-console" data-source={snapshot ? 'snapshot' : 'live'}>
       <PageHeader
         title="SQL console"
         description={
-          <>
-            On{' '}
-            <span className="mono">
-              {status?.label ?? ('url' in connection ? 'the quick-connect URL' : 'a profile')}
+          snapshot ? (
+            <span data-testid="console-source">
+              <strong>SQLite SQL over the snapshot (read-only)</strong> · snapshot{' '}
+              <span className="mono">{snapshot.name}</span> of <span className="mono">{snapshot.database}</span>
             </span>
-            {readOnly ? ' · read-only connection' : ''}
-            {status?.production ? ' · PRODUCTION' : ''}
-          </>
+          ) : (
+            <span data-testid="console-source">
+              On{' '}
+              <span className="mono">
+                {status?.label ?? ('url' in connection ? 'the quick-connect URL' : 'a profile')}
+              </span>
+              {readOnly ? ' · read-only connection' : ''}
+              {status?.production ? ' · PRODUCTION' : ''}
+            </span>
+          )
         }
       />
+      {snapshot ? <SnapshotSqlHelp model={model} tabId={tab?.id ?? null} connection={connection} /> : null}
       <ConsoleTabs tabs={tabs} activeId={tab?.id ?? ''} onSelect={selectTab} onClose={closeTab} onNew={newTab} />
       {tab ? (
         <TabPanel
-          key={tab.id}
+          // A new editor per source: the dialect and the names to complete are the source's.
+          key={`${tab.id}:${key}`}
           tab={tab}
           connection={connection}
+          offline={snapshot !== null}
           readOnly={readOnly}
           production={status?.production ?? false}
           model={model}
@@ -95,17 +111,17 @@ function ConsoleWorkspace({ connection }: { connection: ConnectionRef }) {
 
 interface TabPanelProps {
   tab: ConsoleTab;
-  connection: ConnectionRef;
+  connection: DataSourceRef;
+  /** A snapshot is the source: SQLite SQL, read-only, no EXPLAIN. */
+  offline: boolean;
   readOnly: boolean;
   production: boolean;
   model: ModelEntry | undefined;
   onRefreshModel(): void;
 }
 
-function TabPanel({ tab, connection, readOnly, production, model, onRefreshModel }: TabPanelProps) {
+function TabPanel({ tab, connection, offline, readOnly, production, model, onRefreshModel }: TabPanelProps) {
   const setSql = useConsole((s) => s.setSql);
-  const setAllowWrite = useConsole((s) => s.setAllowWrite);
-  const setAnalyze = useConsole((s) => s.setAnalyze);
   const run = useConsole((s) => s.run);
   const explain = useConsole((s) => s.explain);
   const cancel = useConsole((s) => s.cancel);
@@ -132,7 +148,6 @@ function TabPanel({ tab, connection, readOnly, production, model, onRefreshModel
     [location, markRequest],
   );
 
-  const writes = writeSwitch(readOnly);
   const running = tab.running;
 
   return (
@@ -141,6 +156,7 @@ function TabPanel({ tab, connection, readOnly, production, model, onRefreshModel
         value={tab.sql}
         onChange={onChange}
         completion={model?.status === 'ready' ? model.completion : null}
+        dialect={offline ? 'sqlite' : 'postgresql'}
         onRun={onRun}
         onExplain={onExplain}
         mark={mark}
@@ -170,59 +186,26 @@ function TabPanel({ tab, connection, readOnly, production, model, onRefreshModel
             Run
           </button>
         )}
-        <button
-          className="button"
-          type="button"
-          onClick={onExplain}
-          disabled={running !== null}
-          title="Show the plan — Ctrl/Cmd+Shift+Enter"
-          data-testid="console-explain"
-        >
-          Explain
-        </button>
-        <label
-          className="checkbox"
-          title="ANALYZE runs the statement to measure it (inside the same read-only rules as Run)"
-        >
-          <input
-            type="checkbox"
-            checked={tab.analyze}
-            onChange={(event) => setAnalyze(id, event.target.checked)}
-            data-testid="explain-analyze"
+        {offline ? (
+          <>
+            <span className="console__spacer" />
+            <span className="console__hint console__offline" data-testid="console-offline-note">
+              Read-only snapshot: EXPLAIN and writes need the live database
+            </span>
+          </>
+        ) : (
+          <LiveControls
+            tab={tab}
+            readOnly={readOnly}
+            production={production}
+            running={running !== null}
+            onExplain={onExplain}
           />
-          ANALYZE
-        </label>
-        <span className="console__spacer" />
-        <label
-          className={writes.enabled ? 'checkbox console__write' : 'checkbox console__write console__write--disabled'}
-          title={
-            writes.reason ??
-            'Off: statements run in a read-only transaction. On: this tab may change data (INSERT, UPDATE, DDL).'
-          }
-        >
-          <input
-            type="checkbox"
-            checked={tab.allowWrite && writes.enabled}
-            disabled={!writes.enabled}
-            onChange={(event) => setAllowWrite(id, event.target.checked)}
-            aria-describedby={writes.reason ? 'console-write-reason' : undefined}
-            data-testid="console-allow-write"
-          />
-          Allow writes
-        </label>
-        {writes.reason ? (
-          <span className="console__hint" id="console-write-reason">
-            read-only connection
-          </span>
-        ) : tab.allowWrite ? (
-          <span className="console__write-on" data-testid="console-write-warning">
-            {production ? 'Writes allowed on PRODUCTION' : 'Writes allowed in this tab'}
-          </span>
-        ) : null}
+        )}
         <CompletionState model={model} onRefresh={onRefreshModel} />
       </div>
 
-      <ConsoleStatus tab={tab} />
+      <ConsoleStatus tab={tab} offline={offline} />
       {running?.cancelError ? (
         <ErrorBox
           error={running.cancelError}
@@ -275,7 +258,7 @@ function useElapsed(startedAt: number | null): number {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
 
-function ConsoleStatus({ tab }: { tab: ConsoleTab }) {
+function ConsoleStatus({ tab, offline }: { tab: ConsoleTab; offline: boolean }) {
   const elapsed = useElapsed(tab.running?.startedAt ?? null);
   const { running, outcome } = tab;
   let text: string;
@@ -285,8 +268,9 @@ function ConsoleStatus({ tab }: { tab: ConsoleTab }) {
     const verb = running.kind === 'explain' ? (tab.analyze ? 'Explaining (ANALYZE)' : 'Explaining') : 'Running';
     text = `${running.cancelling ? 'Cancelling' : verb}… ${seconds(elapsed)}`;
   } else if (!outcome) {
-    text =
-      'Ctrl/Cmd+Enter runs the statement (or the selected text). Statements run read-only unless writes are allowed.';
+    text = offline
+      ? 'Ctrl/Cmd+Enter runs the statement (or the selected text): SQLite SQL over the snapshot file, read-only.'
+      : 'Ctrl/Cmd+Enter runs the statement (or the selected text). Statements run read-only unless writes are allowed.';
   } else if (outcome.kind === 'result') {
     const { result } = outcome;
     tone = 'ok';
@@ -296,7 +280,7 @@ function ConsoleStatus({ tab }: { tab: ConsoleTab }) {
         ? ''
         : ` · ${n.toLocaleString()} ${n === 1 ? 'row' : 'rows'}${result.columns.length > 0 ? '' : ' affected'}`;
     text = `${result.command}${count} · ${duration(result.durationMs)} · ${
-      result.readOnly ? 'read-only transaction' : 'writes allowed'
+      offline ? 'read-only snapshot' : result.readOnly ? 'read-only transaction' : 'writes allowed'
     }`;
   } else if (outcome.kind === 'explain') {
     tone = 'ok';

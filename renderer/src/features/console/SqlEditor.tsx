@@ -1,5 +1,5 @@
 import { closeCompletion } from '@codemirror/autocomplete';
-import { PostgreSQL, sql } from '@codemirror/lang-sql';
+import { PostgreSQL, SQLite, sql } from '@codemirror/lang-sql';
 import type { Extension } from '@codemirror/state';
 import { Annotation, Compartment, EditorState, Prec, StateEffect, StateField } from '@codemirror/state';
 import type { DecorationSet } from '@codemirror/view';
@@ -8,6 +8,8 @@ import { basicSetup } from 'codemirror';
 import type { Ref } from 'react';
 import { useEffect, useImperativeHandle, useRef } from 'react';
 import type { CompletionSchema } from './completion-schema';
+
+export type SqlDialect = 'postgresql' | 'sqlite';
 
 export interface SqlEditorHandle {
   /** The selected range, or null when nothing is selected. */
@@ -22,6 +24,8 @@ export interface SqlEditorProps {
   onChange(value: string): void;
   /** Names to complete (schemas, tables, columns); null while the catalog is not loaded. */
   completion: CompletionSchema | null;
+  /** The SQL being written: PostgreSQL's on a live database, SQLite's over a snapshot. */
+  dialect?: SqlDialect;
   /** Ctrl/Cmd+Enter. */
   onRun(): void;
   /** Ctrl/Cmd+Shift+Enter. */
@@ -96,9 +100,9 @@ const replaceSelectionOnInput = EditorView.domEventHandlers({
   },
 });
 
-function languageFor(completion: CompletionSchema | null): Extension {
+function languageFor(completion: CompletionSchema | null, dialect: SqlDialect): Extension {
   return sql({
-    dialect: PostgreSQL,
+    dialect: dialect === 'sqlite' ? SQLite : PostgreSQL,
     upperCaseKeywords: true,
     ...(completion ? { schema: completion.namespace, defaultSchema: completion.defaultSchema } : {}),
   });
@@ -109,12 +113,22 @@ function languageFor(completion: CompletionSchema | null): Extension {
  * table and column names. The EditorView is created once per mount and the
  * document is synced from props.
  */
-export function SqlEditor({ value, onChange, completion, onRun, onExplain, mark, handleRef, label }: SqlEditorProps) {
+export function SqlEditor({
+  value,
+  onChange,
+  completion,
+  dialect = 'postgresql',
+  onRun,
+  onExplain,
+  mark,
+  handleRef,
+  label,
+}: SqlEditorProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   const language = useRef(new Compartment());
   const callbacks = useRef({ onChange, onRun, onExplain });
-  const initial = useRef({ value, completion, label });
+  const initial = useRef({ value, completion, dialect, label });
 
   useEffect(() => {
     callbacks.current = { onChange, onRun, onExplain };
@@ -124,7 +138,7 @@ export function SqlEditor({ value, onChange, completion, onRun, onExplain, mark,
     const host = hostRef.current;
     if (!host) return;
     const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-    const { value: doc, completion: names, label: ariaLabel } = initial.current;
+    const { value: doc, completion: names, dialect: initialDialect, label: ariaLabel } = initial.current;
     const run = (target: EditorView) => {
       closeCompletion(target);
       callbacks.current.onRun();
@@ -148,7 +162,7 @@ export function SqlEditor({ value, onChange, completion, onRun, onExplain, mark,
             ]),
           ),
           basicSetup,
-          language.current.of(languageFor(names)),
+          language.current.of(languageFor(names, initialDialect)),
           errorMarkField,
           replaceSelectionOnInput,
           theme,
@@ -175,8 +189,8 @@ export function SqlEditor({ value, onChange, completion, onRun, onExplain, mark,
   }, [value]);
 
   useEffect(() => {
-    viewRef.current?.dispatch({ effects: language.current.reconfigure(languageFor(completion)) });
-  }, [completion]);
+    viewRef.current?.dispatch({ effects: language.current.reconfigure(languageFor(completion, dialect)) });
+  }, [completion, dialect]);
 
   useEffect(() => {
     const view = viewRef.current;

@@ -305,3 +305,50 @@ describe('catalog model for completion', () => {
     expect(loadModel).toHaveBeenCalledTimes(3);
   });
 });
+
+describe('the console over a snapshot', () => {
+  const snapshot = { snapshotId: 'snap-1' };
+  const offline = { connection: snapshot, readOnly: true };
+
+  it('runs SQLite SQL on the snapshot and never asks to write', async () => {
+    const { store, deps: mocks } = setup();
+    const id = store.getState().activeTabId;
+    store.getState().setSql(id, 'SELECT * FROM d_1');
+    store.getState().setAllowWrite(id, true);
+    await store.getState().run(id, { connection: snapshot, readOnly: false });
+    expect(mocks.run).toHaveBeenCalledWith(expect.objectContaining({ connection: snapshot, allowWrite: false }));
+    expect(store.getState().tabs[0]?.outcome?.kind).toBe('result');
+  });
+
+  it('says EXPLAIN is not available on a snapshot, without a call', async () => {
+    const { store, deps: mocks } = setup();
+    const id = store.getState().activeTabId;
+    store.getState().setSql(id, 'SELECT 1');
+    await store.getState().explain(id, offline);
+    expect(mocks.explain).not.toHaveBeenCalled();
+    const outcome = store.getState().tabs[0]?.outcome;
+    expect(outcome?.kind === 'error' && outcome.error.message).toMatch(/not available on a snapshot/);
+  });
+
+  it('completes from snapshot_tables, read with the same SQL call', async () => {
+    const { store, deps: mocks } = setup();
+    mocks.run.mockResolvedValueOnce({
+      ...okResult,
+      columns: ['data_table', 'schema_name', 'table_name', 'columns_json'].map((name) => ({
+        name,
+        type: 'TEXT',
+        tableColumn: name,
+      })),
+      rows: [['d_1', 'ai', 'cache_entries', '[{"name":"id","type":"bigint","storage":"integer"}]']],
+    });
+    await store.getState().ensureModel(snapshot);
+    expect(mocks.loadModel).not.toHaveBeenCalled();
+    expect(mocks.run).toHaveBeenCalledWith(
+      expect.objectContaining({ connection: snapshot, sql: expect.stringMatching(/FROM snapshot_tables/) }),
+    );
+    const entry = store.getState().models['snapshot:snap-1'];
+    expect(entry?.status === 'ready' && entry.mapping).toEqual([
+      { dataTable: 'd_1', schema: 'ai', name: 'cache_entries', columns: [{ name: 'id', type: 'bigint' }] },
+    ]);
+  });
+});

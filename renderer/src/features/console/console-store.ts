@@ -8,12 +8,14 @@ import type { CatalogModel } from '../../../../common/catalog';
 import type { CallInput } from '../../../../common/contract';
 import type { ExplainResult, SqlResult } from '../../../../common/data';
 import { RemoteError } from '../../../../common/errors';
-import type { ConnectionRef } from '../../../../common/profiles';
+import type { DataSourceRef } from '../../../../common/profiles';
 import type { ErrorInfo } from '../../api/error-info';
 import { toErrorInfo } from '../../api/error-info';
 import { connectionKey } from '../data/table-key';
 import type { CompletionSchema } from './completion-schema';
 import { buildCompletionSchema } from './completion-schema';
+import type { SnapshotTableMapping } from './snapshot-completion';
+import { buildSnapshotCompletion, parseSnapshotTables, SNAPSHOT_TABLES_SQL } from './snapshot-completion';
 import type { SqlLocation } from './sql-position';
 import { locateError } from './sql-position';
 
@@ -52,12 +54,20 @@ export interface ConsoleTab {
 }
 
 export type ModelEntry =
-  { status: 'loading' } | { status: 'ready'; completion: CompletionSchema } | { status: 'error'; error: ErrorInfo };
+  | { status: 'loading' }
+  | {
+      status: 'ready';
+      completion: CompletionSchema;
+      /** On a snapshot: its data tables and the source tables they hold (null on a live database). */
+      mapping: readonly SnapshotTableMapping[] | null;
+    }
+  | { status: 'error'; error: ErrorInfo };
 
-/** What a run needs to know about the connection it runs on. */
+/** What a run needs to know about the source it runs on. */
 export interface RunContext {
-  connection: ConnectionRef;
-  /** The connection is read-only (profile or server): writing is never allowed. */
+  /** A live connection, or a snapshot (SQLite SQL over its file, read-only; no EXPLAIN). */
+  connection: DataSourceRef;
+  /** The connection is read-only (profile or server, or a snapshot): writing is never allowed. */
   readOnly: boolean;
 }
 
@@ -80,15 +90,15 @@ export interface ConsoleState {
   run(id: string, context: RunContext, range?: TextRange | null): Promise<void>;
   explain(id: string, context: RunContext, range?: TextRange | null): Promise<void>;
   cancel(id: string): Promise<void>;
-  /** Load the catalog model of a connection once (again only after a failure or when forced). */
-  ensureModel(connection: ConnectionRef, force?: boolean): Promise<void>;
+  /** Load the names to complete for a source once (again only after a failure or when forced). */
+  ensureModel(connection: DataSourceRef, force?: boolean): Promise<void>;
 }
 
 export interface ConsoleDeps {
   run(input: CallInput<'sql.run'>): Promise<SqlResult>;
   explain(input: CallInput<'sql.explain'>): Promise<ExplainResult>;
   cancel(runId: string): Promise<{ cancelled: boolean }>;
-  loadModel(connection: ConnectionRef): Promise<CatalogModel>;
+  loadModel(connection: DataSourceRef): Promise<CatalogModel>;
   newRunId?(): string;
   now?(): number;
   /** Rows a result keeps at most. */
@@ -103,6 +113,9 @@ export function writeSwitch(readOnly: boolean | null): { enabled: boolean; reaso
     ? { enabled: false, reason: 'This connection is read-only: statements always run in a read-only transaction.' }
     : { enabled: true, reason: null };
 }
+
+/** EXPLAIN is PostgreSQL's planner: a snapshot (SQLite over a file) has none to ask. */
+export const EXPLAIN_OFFLINE = 'EXPLAIN is not available on a snapshot: it shows the plan of the live database.';
 
 /** True when PostgreSQL stopped the statement because we asked it to (pg_cancel_backend). */
 export function isCancellation(error: ErrorInfo): boolean {
@@ -163,18 +176,31 @@ export function createConsoleStore(deps: ConsoleDeps) {
         });
         return;
       }
+      const source = context.connection;
+      if (kind === 'explain' && 'snapshotId' in source) {
+        patch(id, {
+          outcome: {
+            kind: 'error',
+            error: { kind: 'invalid_input', message: EXPLAIN_OFFLINE, position: null, location: null },
+            cancelled: false,
+            elapsedMs: 0,
+          },
+        });
+        return;
+      }
       const runId = newRunId();
       const startedAt = now();
       patch(id, { running: { runId, kind, startedAt, cancelling: false, cancelError: null } });
       try {
         if (kind === 'run') {
-          const allowWrite = current.allowWrite && !context.readOnly;
-          const result = await deps.run({ connection: context.connection, sql: submitted, runId, allowWrite, maxRows });
+          // A snapshot is read-only whatever the tab says: main refuses allowWrite there.
+          const allowWrite = current.allowWrite && !context.readOnly && !('snapshotId' in source);
+          const result = await deps.run({ connection: source, sql: submitted, runId, allowWrite, maxRows });
           if (!isCurrent(id, runId)) return;
           patch(id, { running: null, outcome: { kind: 'result', result, wroteAllowed: allowWrite } });
-        } else {
+        } else if (!('snapshotId' in source)) {
           const explain = await deps.explain({
-            connection: context.connection,
+            connection: source,
             sql: submitted,
             analyze: current.analyze,
             runId,
@@ -270,8 +296,22 @@ export function createConsoleStore(deps: ConsoleDeps) {
         if (entry && (entry.status === 'loading' || (entry.status === 'ready' && !force))) return;
         set({ models: { ...get().models, [key]: { status: 'loading' } } });
         try {
-          const model = await deps.loadModel(connection);
-          set({ models: { ...get().models, [key]: { status: 'ready', completion: buildCompletionSchema(model) } } });
+          let entry: ModelEntry;
+          if ('snapshotId' in connection) {
+            // The snapshot's own tables (d_<n>) are what its SQL names; snapshot_tables says which is which.
+            const result = await deps.run({
+              connection,
+              sql: SNAPSHOT_TABLES_SQL,
+              runId: newRunId(),
+              maxRows: 100_000,
+            });
+            const mapping = parseSnapshotTables(result);
+            entry = { status: 'ready', completion: buildSnapshotCompletion(mapping), mapping };
+          } else {
+            const model = await deps.loadModel(connection);
+            entry = { status: 'ready', completion: buildCompletionSchema(model), mapping: null };
+          }
+          set({ models: { ...get().models, [key]: entry } });
         } catch (error) {
           set({ models: { ...get().models, [key]: { status: 'error', error: toErrorInfo(error) } } });
         }

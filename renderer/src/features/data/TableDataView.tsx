@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo } from 'react';
 import type { CatalogColumn } from '../../../../common/catalog';
 import type { ResultColumn } from '../../../../common/data';
-import type { ConnectionRef } from '../../../../common/profiles';
+import type { DataSourceRef } from '../../../../common/profiles';
 import { ErrorBox } from '../../components/ErrorBox';
 import { ResultGrid } from '../../components/ResultGrid';
 import type { SortSpec } from '../../components/result-grid-model';
@@ -11,7 +11,8 @@ import { FilterBar } from './FilterBar';
 import { tableKey } from './table-key';
 
 export interface TableDataViewProps {
-  connection: ConnectionRef;
+  /** A live connection or an open snapshot. */
+  connection: DataSourceRef;
   schema: string;
   table: string;
   columns: CatalogColumn[];
@@ -25,6 +26,7 @@ const keysetColumns = (sort: readonly SortSpec[], primaryKey: readonly string[])
 const formatMs = (ms: number) => `${ms < 10 ? ms.toFixed(1) : Math.round(ms).toLocaleString()} ms`;
 const OFFSET_FALLBACK_NOTE =
   'Pages use OFFSET here: later pages get slower, and rows changed meanwhile can be skipped or shown twice.';
+const SNAPSHOT_NOTE = 'Rows are read from the snapshot file page by page; a capture never changes.';
 
 /**
  * The rows of one table: sort by header, filters as data, keyset paging with
@@ -128,7 +130,8 @@ export function TableDataView({ connection, schema, table, columns, primaryKey }
 
       {view.mode === 'offset' ? (
         <p className="table-data__note" role="note" data-testid="offset-note">
-          <strong>OFFSET paging.</strong> {view.note ?? OFFSET_FALLBACK_NOTE}
+          <strong>OFFSET paging.</strong>{' '}
+          {view.note ?? ('snapshotId' in connection ? SNAPSHOT_NOTE : OFFSET_FALLBACK_NOTE)}
         </p>
       ) : null}
 

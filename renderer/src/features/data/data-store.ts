@@ -5,7 +5,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import type { CellValue, DataPage, DataPageInput, FilterOperator, ResultColumn } from '../../../../common/data';
-import type { ConnectionRef } from '../../../../common/profiles';
+import type { DataSourceRef } from '../../../../common/profiles';
 import type { ErrorInfo } from '../../api/error-info';
 import { toErrorInfo } from '../../api/error-info';
 import type { SortSpec } from '../../components/result-grid-model';
@@ -62,7 +62,8 @@ export function buildFilters(
 }
 
 export interface TableTarget {
-  connection: ConnectionRef;
+  /** A live connection or an open snapshot: data.page serves both. */
+  connection: DataSourceRef;
   schema: string;
   table: string;
 }

@@ -1,11 +1,15 @@
-import type { ConnectionRef } from '../../../../common/profiles';
+import type { DataSourceRef } from '../../../../common/profiles';
 
-/** A stable key for a connection: the profile id, or the URL (kept in memory only, never stored). */
-export function connectionKey(connection: ConnectionRef): string {
-  return 'profileId' in connection ? `profile:${connection.profileId}` : `url:${connection.url}`;
+/**
+ * A stable key for a data source: the profile id, the URL (kept in memory only,
+ * never stored), or the snapshot id.
+ */
+export function connectionKey(source: DataSourceRef): string {
+  if ('snapshotId' in source) return `snapshot:${source.snapshotId}`;
+  return 'profileId' in source ? `profile:${source.profileId}` : `url:${source.url}`;
 }
 
-/** A stable key for one table of one connection. */
-export function tableKey(connection: ConnectionRef, schema: string, table: string): string {
-  return JSON.stringify([connectionKey(connection), schema, table]);
+/** A stable key for one table of one data source. */
+export function tableKey(source: DataSourceRef, schema: string, table: string): string {
+  return JSON.stringify([connectionKey(source), schema, table]);
 }

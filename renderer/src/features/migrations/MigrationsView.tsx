@@ -39,15 +39,43 @@ function useWriteGuard() {
 
 export function MigrationsView() {
   const activeConnection = useConnections((s) => s.activeConnection);
+  const snapshot = useConnections((s) => s.openSnapshot);
+  const closeSnapshot = useConnections((s) => s.closeSnapshot);
   const load = useMigrations((s) => s.load);
   const clear = useMigrations((s) => s.clear);
   const navigate = useNavigation((s) => s.navigate);
+  const offline = snapshot !== null;
 
   useEffect(() => {
     // Read once per connection; a later visit shows what is known until the user reloads (runs reload by themselves).
+    // Not while a snapshot is open: the window is offline then.
+    if (offline) return;
     if (activeConnection) void load(activeConnection);
     else clear();
-  }, [activeConnection, load, clear]);
+  }, [activeConnection, offline, load, clear]);
+
+  if (snapshot) {
+    return (
+      <div className="page page--narrow" data-testid="view-migrations">
+        <PageHeader title="Migrations" />
+        <EmptyState
+          testId="migrations-offline"
+          action={
+            <button className="button button--primary" type="button" onClick={closeSnapshot}>
+              Close snapshot
+            </button>
+          }
+        >
+          <p className="empty-state__lead">A snapshot is open — migrations work on the live database</p>
+          <p>
+            Snapshot <strong>{snapshot.name}</strong> is being browsed offline and read-only. Close it to see and apply
+            the migrations of {activeConnection ? 'the active connection' : 'a connected database'}; its recorded
+            migration history is in its details under Snapshots.
+          </p>
+        </EmptyState>
+      </div>
+    );
+  }
 
   if (!activeConnection) {
     return (

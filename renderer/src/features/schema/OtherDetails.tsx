@@ -4,6 +4,7 @@ import { Badge } from '../../components/Badge';
 import { CodeBlock } from '../../components/CodeBlock';
 import { ErrorBox } from '../../components/ErrorBox';
 import { KeyValue } from '../../components/KeyValue';
+import { OFFLINE_SHORT } from '../connections/data-source';
 import { formatDuration, isRunnableFunction } from './catalog-lookup';
 import type { OpState, RunResult } from './schema-store';
 
@@ -23,11 +24,13 @@ function Title({ kind, schema, name, suffix }: { kind: string; schema: string; n
 export interface FunctionDetailProps {
   fn: CatalogFunction;
   database: string;
+  /** A snapshot is the source: running needs the live database. */
+  offline: boolean;
   run: OpState<RunResult> | undefined;
   onRun(): void;
 }
 
-export function FunctionDetail({ fn, database, run, onRun }: FunctionDetailProps) {
+export function FunctionDetail({ fn, database, offline, run, onRun }: FunctionDetailProps) {
   const runnable = isRunnableFunction(fn);
   return (
     <article className="object-detail" data-testid="object-detail" data-kind={fn.kind}>
@@ -48,7 +51,11 @@ export function FunctionDetail({ fn, database, run, onRun }: FunctionDetailProps
             { label: 'Security', value: fn.securityDefiner ? 'SECURITY DEFINER' : 'invoker' },
           ]}
         />
-        {runnable ? (
+        {runnable && offline ? (
+          <p className="object-op object-op--offline" data-testid="run-function-offline">
+            Run is not offered on a snapshot: {OFFLINE_SHORT}.
+          </p>
+        ) : runnable ? (
           <div className="object-op">
             <button
               className="button"

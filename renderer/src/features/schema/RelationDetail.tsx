@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
 import type { CatalogForeignKey, CatalogRelation, RelationKind } from '../../../../common/catalog';
-import type { ConnectionRef } from '../../../../common/profiles';
+import type { DataSourceRef } from '../../../../common/profiles';
 import { Badge } from '../../components/Badge';
 import { CodeBlock } from '../../components/CodeBlock';
 import { ErrorBox } from '../../components/ErrorBox';
 import type { TabItem } from '../../components/Tabs';
 import { Tabs } from '../../components/Tabs';
+import { OFFLINE_SHORT } from '../connections/data-source';
 import { TableDataView } from '../data/TableDataView';
 import { kindLabels } from './catalog-tree';
 import { formatBytes, formatDuration, formatExactCount, formatRowEstimate } from './catalog-lookup';
@@ -15,7 +16,11 @@ import type { DetailTab, OpState, RefreshResult } from './schema-store';
 export interface RelationDetailProps {
   relation: CatalogRelation;
   incoming: readonly CatalogForeignKey[];
-  connection: ConnectionRef;
+  connection: DataSourceRef;
+  /** A snapshot is the source: operations that need the live database are not offered. */
+  offline: boolean;
+  /** Why the Data tab has no rows to show (a relation a snapshot kept only the definition of), else null. */
+  noRows: string | null;
   tab: DetailTab;
   count: OpState<string> | undefined;
   refresh: OpState<RefreshResult> | undefined;
@@ -97,7 +102,18 @@ function Sizes({ sizes }: { sizes: CatalogRelation['sizes'] }) {
   );
 }
 
-function RefreshMatview({ refresh, onRefresh }: Pick<RelationDetailProps, 'refresh' | 'onRefresh'>) {
+function RefreshMatview({
+  refresh,
+  onRefresh,
+  offline,
+}: Pick<RelationDetailProps, 'refresh' | 'onRefresh' | 'offline'>) {
+  if (offline) {
+    return (
+      <p className="object-op object-op--offline" data-testid="refresh-matview-offline">
+        Refresh is not offered on a snapshot: {OFFLINE_SHORT}.
+      </p>
+    );
+  }
   let result: ReactNode = null;
   if (refresh?.state === 'done') {
     const r = refresh.value;
@@ -143,6 +159,13 @@ function TabPanel(props: RelationDetailProps & { tab: DetailTab }) {
     case 'ddl':
       return <CodeBlock code={r.ddl} label={`DDL of ${r.schema}.${r.name}`} testId="ddl-text" copyTestId="ddl-copy" />;
     case 'data':
+      if (props.noRows) {
+        return (
+          <p className="object-panel__note" data-testid="data-not-captured">
+            {props.noRows}
+          </p>
+        );
+      }
       return (
         <TableDataView
           connection={props.connection}
@@ -206,7 +229,9 @@ export function RelationDetail(props: RelationDetailProps) {
         ) : null}
         {r.kind === 'view' ? null : <RowCount relation={r} count={props.count} onCount={props.onCount} />}
         {stored(r.kind) ? <Sizes sizes={r.sizes} /> : null}
-        {r.kind === 'materialized_view' ? <RefreshMatview refresh={props.refresh} onRefresh={props.onRefresh} /> : null}
+        {r.kind === 'materialized_view' ? (
+          <RefreshMatview refresh={props.refresh} onRefresh={props.onRefresh} offline={props.offline} />
+        ) : null}
       </header>
       <Tabs tabs={tabs} selected={tab} onSelect={props.onTab} idPrefix="relation" label="Relation details" />
       <div

@@ -6,6 +6,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { PageHeader } from '../../components/PageHeader';
 import { SchemaTable } from '../../components/SchemaTable';
 import { useConnections, useNavigation, useSchema } from '../../stores';
+import { formatCapturedAt } from '../snapshots/snapshot-format';
 import { countObjects, filterCatalogTree, flattenCatalogTree, objectKey } from './catalog-tree';
 import { findObject, formatDuration, incomingForeignKeys, schemaSummaries } from './catalog-lookup';
 import { EnumDetail, FunctionDetail, SequenceDetail } from './OtherDetails';
@@ -13,18 +14,19 @@ import { RelationDetail } from './RelationDetail';
 import { SchemaTree } from './SchemaTree';
 
 export function SchemaView() {
-  const activeConnection = useConnections((s) => s.activeConnection);
+  // The live connection, or the snapshot opened for offline browsing: the same view over either.
+  const source = useConnections((s) => s.activeSource);
   const load = useSchema((s) => s.load);
   const clear = useSchema((s) => s.clear);
   const navigate = useNavigation((s) => s.navigate);
 
   useEffect(() => {
-    // Loads once per connection; a later visit reuses the model until the user reloads it.
-    if (activeConnection) void load(activeConnection);
+    // Loads once per source; a later visit reuses the model until the user reloads it.
+    if (source) void load(source);
     else clear();
-  }, [activeConnection, load, clear]);
+  }, [source, load, clear]);
 
-  if (!activeConnection) {
+  if (!source) {
     return (
       <div className="page page--narrow">
         <PageHeader title="Schema" />
@@ -67,11 +69,17 @@ function BrowserHeader() {
   const showSystem = useSchema((s) => s.showSystem);
   const setShowSystem = useSchema((s) => s.setShowSystem);
   const load = useSchema((s) => s.load);
-  const description = model
-    ? `${model.database} · PostgreSQL ${model.serverVersion} · read at ${new Date(model.capturedAt).toLocaleTimeString()} in ${formatDuration(model.durationMs)}`
-    : loading
-      ? 'Reading the catalog…'
-      : 'The catalog of the active connection.';
+  const snapshot = useConnections((s) => s.openSnapshot);
+  const description =
+    model && snapshot
+      ? `Snapshot ${snapshot.name} · ${model.database} · PostgreSQL ${model.serverVersion} · captured ${formatCapturedAt(snapshot.capturedAt)}`
+      : model
+        ? `${model.database} · PostgreSQL ${model.serverVersion} · read at ${new Date(model.capturedAt).toLocaleTimeString()} in ${formatDuration(model.durationMs)}`
+        : loading
+          ? 'Reading the catalog…'
+          : snapshot
+            ? 'The catalog of the snapshot.'
+            : 'The catalog of the active connection.';
   return (
     <PageHeader
       title="Schema"
@@ -252,6 +260,8 @@ function SelectedObject() {
   const countRows = useSchema((s) => s.countRows);
   const refreshMatview = useSchema((s) => s.refreshMatview);
   const openRunDialog = useSchema((s) => s.openRunDialog);
+  const snapshot = useConnections((s) => s.openSnapshot);
+  const offline = snapshot !== null;
 
   const object = useMemo(() => (model && selected ? findObject(model, selected) : null), [model, selected]);
   const relation = object?.type === 'relation' ? object.relation : null;
@@ -271,11 +281,18 @@ function SelectedObject() {
         const target = model.relations.find((r) => r.schema === schema && r.name === table);
         if (target) select({ kind: target.kind, schema, name: table });
       };
+      const r = object.relation;
+      const noRows =
+        snapshot && !snapshot.capturedTables.includes(`${r.schema}.${r.name}`)
+          ? `Snapshot ${snapshot.name} holds only the definition of ${r.schema}.${r.name}: views, and tables outside the capture's table pattern, keep no rows.`
+          : null;
       return (
         <RelationDetail
           relation={object.relation}
           incoming={incoming}
           connection={connection}
+          offline={offline}
+          noRows={noRows}
           tab={tab}
           count={counts[key]}
           refresh={refreshes[key]}
@@ -291,6 +308,7 @@ function SelectedObject() {
         <FunctionDetail
           fn={object.fn}
           database={model.database}
+          offline={offline}
           run={runs[key]}
           onRun={() => openRunDialog(selected)}
         />
@@ -309,7 +327,8 @@ function RunFunctionDialog() {
   const closeRunDialog = useSchema((s) => s.closeRunDialog);
   const confirmRun = useSchema((s) => s.confirmRun);
   const production = useConnections((s) => s.activeStatus?.production ?? false);
-  if (!dialog) return null;
+  const offline = useConnections((s) => s.openSnapshot !== null);
+  if (!dialog || offline) return null;
   const { ref } = dialog;
   return (
     <ConfirmDialog

@@ -177,3 +177,33 @@ describe('confirmationMatches', () => {
     expect(confirmationMatches('', '')).toBe(false);
   });
 });
+
+describe('schema browser store over a snapshot', () => {
+  const snapshot = { snapshotId: 'snap-1' };
+
+  it('reads the snapshot’s model and counts through the same calls, and starts over when the source changes', async () => {
+    const t = setup();
+    await t.store.getState().load(profile);
+    t.store.getState().select(subscription);
+    await t.store.getState().load(snapshot);
+    expect(t.deps.loadModel).toHaveBeenLastCalledWith(snapshot);
+    expect(t.store.getState().selected).toBeNull();
+    await t.store.getState().countRows(subscription);
+    expect(t.deps.count).toHaveBeenCalledWith(snapshot, 'public', 'BusinessSubscription');
+  });
+
+  it('never sends a refresh or a function run to a snapshot', async () => {
+    const t = setup();
+    await t.store.getState().load(snapshot);
+    await t.store.getState().refreshMatview(matview);
+    expect(t.deps.refreshMatview).not.toHaveBeenCalled();
+    expect(t.store.getState().refreshes[objectKey(matview)]).toMatchObject({
+      state: 'failed',
+      error: { message: expect.stringMatching(/snapshot is open/) },
+    });
+    t.store.getState().openRunDialog(cleanup);
+    t.store.getState().setRunTyped('app');
+    await t.store.getState().confirmRun();
+    expect(t.deps.runFunction).not.toHaveBeenCalled();
+  });
+});

@@ -1,11 +1,14 @@
 import { createStore } from 'zustand/vanilla';
 import type { CatalogModel } from '../../../../common/catalog';
-import type { ConnectionRef } from '../../../../common/profiles';
+import type { ConnectionRef, DataSourceRef } from '../../../../common/profiles';
+import { RemoteError } from '../../../../common/errors';
 import type { ErrorInfo } from '../../api/error-info';
 import { toErrorInfo } from '../../api/error-info';
 import type { ObjectRef, TreeSchema } from './catalog-tree';
 import { buildCatalogTree, initialCollapsed, objectKey, schemaNodeKey } from './catalog-tree';
 import { findObject } from './catalog-lookup';
+import { connectionKey } from '../data/table-key';
+import { OFFLINE_REASON } from '../connections/data-source';
 
 export const detailTabs = ['columns', 'indexes', 'constraints', 'fks', 'triggers', 'ddl', 'data'] as const;
 export type DetailTab = (typeof detailTabs)[number];
@@ -25,8 +28,8 @@ export interface RunResult {
 }
 
 export interface SchemaBrowserState {
-  /** The connection the model below belongs to. */
-  connection: ConnectionRef | null;
+  /** The data source the model below belongs to: a live connection or an open snapshot. */
+  connection: DataSourceRef | null;
   model: CatalogModel | null;
   tree: readonly TreeSchema[];
   loading: boolean;
@@ -44,8 +47,8 @@ export interface SchemaBrowserState {
   /** The function waiting for the user to type the database name. */
   runDialog: { ref: ObjectRef; typed: string } | null;
 
-  /** Load the model of `connection` (again only when asked, or when the connection changed). */
-  load(connection: ConnectionRef, options?: { force?: boolean }): Promise<void>;
+  /** Load the model of `connection` (again only when asked, or when the source changed). */
+  load(connection: DataSourceRef, options?: { force?: boolean }): Promise<void>;
   /** Forget everything: there is no active connection any more. */
   clear(): void;
   setSearch(search: string): void;
@@ -63,9 +66,11 @@ export interface SchemaBrowserState {
 }
 
 export interface SchemaDeps {
-  loadModel(connection: ConnectionRef): Promise<CatalogModel>;
-  count(connection: ConnectionRef, schema: string, table: string): Promise<{ count: string }>;
+  loadModel(connection: DataSourceRef): Promise<CatalogModel>;
+  count(connection: DataSourceRef, schema: string, table: string): Promise<{ count: string }>;
+  /** Live databases only: never called while a snapshot is the source. */
   refreshMatview(connection: ConnectionRef, schema: string, name: string): Promise<RefreshResult>;
+  /** Live databases only: never called while a snapshot is the source. */
   runFunction(connection: ConnectionRef, schema: string, name: string, confirmDatabase: string): Promise<RunResult>;
 }
 
@@ -74,7 +79,8 @@ export function confirmationMatches(typed: string, database: string): boolean {
   return database !== '' && typed.trim() === database;
 }
 
-const connectionKeyOf = (ref: ConnectionRef) => ('profileId' in ref ? `profile:${ref.profileId}` : `url:${ref.url}`);
+/** Refused without a call: a snapshot has no server to refresh or run anything on. */
+const offline = () => Promise.reject<never>(new RemoteError({ kind: 'conflict', message: OFFLINE_REASON }));
 
 const emptyObjectState = {
   counts: {},
@@ -93,7 +99,7 @@ export function createSchemaStore(deps: SchemaDeps) {
     const track = async <T>(
       field: 'counts' | 'refreshes' | 'runs',
       key: string,
-      call: (connection: ConnectionRef) => Promise<T>,
+      call: (connection: DataSourceRef) => Promise<T>,
     ) => {
       const { connection } = get();
       const current = get()[field][key];
@@ -125,7 +131,7 @@ export function createSchemaStore(deps: SchemaDeps) {
 
       async load(connection, options = {}) {
         const state = get();
-        const changed = !state.connection || connectionKeyOf(state.connection) !== connectionKeyOf(connection);
+        const changed = !state.connection || connectionKey(state.connection) !== connectionKey(connection);
         if (!changed && !options.force && (state.model || state.loading)) return;
         const request = ++latestLoad;
         if (changed) {
@@ -198,7 +204,9 @@ export function createSchemaStore(deps: SchemaDeps) {
         }),
 
       refreshMatview: (ref) =>
-        track('refreshes', objectKey(ref), (connection) => deps.refreshMatview(connection, ref.schema, ref.name)),
+        track('refreshes', objectKey(ref), (connection) =>
+          'snapshotId' in connection ? offline() : deps.refreshMatview(connection, ref.schema, ref.name),
+        ),
 
       openRunDialog: (ref) => set({ runDialog: { ref, typed: '' } }),
       setRunTyped(typed) {
@@ -213,7 +221,9 @@ export function createSchemaStore(deps: SchemaDeps) {
         const { ref } = runDialog;
         set({ runDialog: null });
         await track('runs', objectKey(ref), (connection) =>
-          deps.runFunction(connection, ref.schema, ref.name, runDialog.typed.trim()),
+          'snapshotId' in connection
+            ? offline()
+            : deps.runFunction(connection, ref.schema, ref.name, runDialog.typed.trim()),
         );
       },
     };

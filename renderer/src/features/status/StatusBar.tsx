@@ -1,6 +1,7 @@
 import { Badge } from '../../components/Badge';
 import { useConnections, useStatus } from '../../stores';
-import { activeProfileOf, isActiveProduction, isActiveReadOnly } from '../connections/connections-store';
+import { activeProfileOf, isActiveReadOnly, isShowingProduction } from '../connections/connections-store';
+import { formatCapturedAt } from '../snapshots/snapshot-format';
 import { BackendStatusItem } from './BackendStatusItem';
 
 const linkLabel = { open: 'open', connecting: 'connecting', closed: 'closed' } as const;
@@ -11,7 +12,7 @@ function ActiveConnectionItems() {
   const profileName = useConnections((s) => activeProfileOf(s)?.name ?? null);
   const listedTarget = useConnections((s) => s.adHoc?.listing.target ?? null);
   const listedVersion = useConnections((s) => s.adHoc?.listing.serverVersion ?? null);
-  const production = useConnections(isActiveProduction);
+  const production = useConnections(isShowingProduction);
   const readOnly = useConnections(isActiveReadOnly);
 
   if (!hasActive) {
@@ -62,13 +63,39 @@ function ActiveConnectionItems() {
   );
 }
 
+/** While a snapshot is open the views read it, not the connection: the bar says so (and shows no pool). */
+function OpenSnapshotItems() {
+  const snapshot = useConnections((s) => s.openSnapshot);
+  if (!snapshot) return null;
+  return (
+    <>
+      <span
+        className="statusbar__item statusbar__connection"
+        data-testid="status-connection"
+        data-state="snapshot"
+        title={`Snapshot ${snapshot.name} of ${snapshot.database} (${snapshot.id}) — offline, read-only`}
+      >
+        <span className="dot dot--snapshot" aria-hidden="true" />
+        <strong className="statusbar__label">Snapshot {snapshot.name}</strong>
+        <span className="mono">{snapshot.database}</span>
+        <span className="statusbar__muted">captured {formatCapturedAt(snapshot.capturedAt)}</span>
+      </span>
+      <span className="statusbar__item" data-testid="status-offline">
+        <Badge tone="info">offline</Badge>
+        <Badge tone="warn">read-only</Badge>
+      </span>
+    </>
+  );
+}
+
 export function StatusBar() {
   const transport = useStatus((s) => s.transport);
   const link = useStatus((s) => s.link);
-  const production = useConnections(isActiveProduction);
+  const production = useConnections(isShowingProduction);
+  const snapshotOpen = useConnections((s) => s.openSnapshot !== null);
   return (
     <footer className={production ? 'statusbar statusbar--production' : 'statusbar'} aria-label="Status">
-      <ActiveConnectionItems />
+      {snapshotOpen ? <OpenSnapshotItems /> : <ActiveConnectionItems />}
       <BackendStatusItem />
       <span className="statusbar__spacer" />
       <span className="statusbar__item" data-testid="status-transport">
