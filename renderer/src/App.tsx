@@ -10,9 +10,11 @@ import type { SectionId } from './features/navigation/sections';
 import { Sidebar } from './features/navigation/Sidebar';
 import { PlannedSectionView } from './features/planned/PlannedSectionView';
 import { SchemaView } from './features/schema/SchemaView';
+import { SnapshotBanner } from './features/snapshots/SnapshotBanner';
+import { SnapshotsView } from './features/snapshots/SnapshotsView';
 import { ProductionBanner } from './features/status/ProductionBanner';
 import { StatusBar } from './features/status/StatusBar';
-import { isActiveProduction } from './features/connections/connections-store';
+import { isShowingProduction } from './features/connections/connections-store';
 import { useConnections, useNavigation } from './stores';
 
 function viewFor(section: SectionId): ReactNode {
@@ -30,6 +32,7 @@ function viewFor(section: SectionId): ReactNode {
     case 'backend':
       return <BackendView />;
     case 'snapshots':
+      return <SnapshotsView />;
     case 'sled-import':
       return <PlannedSectionView section={section} />;
   }
@@ -37,16 +40,19 @@ function viewFor(section: SectionId): ReactNode {
 
 export function App({ onViewError }: { onViewError(error: unknown, componentStack: string): void }) {
   const section = useNavigation((s) => s.section);
-  const production = useConnections(isActiveProduction);
+  const production = useConnections(isShowingProduction);
   return (
     <div className={production ? 'app app--production' : 'app'}>
       <ProductionBanner />
       <Sidebar footer={<AboutPanel />} />
       <main className="content" data-section={section}>
-        {/* Keyed by section: a view that crashed gets a fresh start when the user comes back. */}
-        <ErrorBoundary key={section} onError={onViewError}>
-          {viewFor(section)}
-        </ErrorBoundary>
+        <SnapshotBanner />
+        <div className="content__view">
+          {/* Keyed by section: a view that crashed gets a fresh start when the user comes back. */}
+          <ErrorBoundary key={section} onError={onViewError}>
+            {viewFor(section)}
+          </ErrorBoundary>
+        </div>
       </main>
       <StatusBar />
     </div>

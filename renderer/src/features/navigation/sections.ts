@@ -5,7 +5,7 @@ export const sections = [
   { id: 'console', label: 'SQL console', available: true },
   { id: 'migrations', label: 'Migrations', available: true },
   { id: 'backend', label: 'Backend', available: true },
-  { id: 'snapshots', label: 'Snapshots', available: false },
+  { id: 'snapshots', label: 'Snapshots', available: true },
   { id: 'sled-import', label: 'Sled import', available: false },
   { id: 'logs', label: 'Logs', available: true },
 ] as const;

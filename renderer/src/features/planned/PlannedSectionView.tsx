@@ -2,11 +2,9 @@ import { PageHeader } from '../../components/PageHeader';
 import type { SectionId } from '../navigation/sections';
 import { sectionLabel } from '../navigation/sections';
 
-export type PlannedSectionId = Extract<SectionId, 'snapshots' | 'sled-import'>;
+export type PlannedSectionId = Extract<SectionId, 'sled-import'>;
 
 const purpose: Record<PlannedSectionId, string> = {
-  snapshots:
-    'Capture the database into a SQLite snapshot you can browse offline, and diff two snapshots to see what changed between them.',
   'sled-import':
     'Migrate the legacy Sled export into PostgreSQL exactly once: stage it, check it, import it, and record that it was done.',
 };
