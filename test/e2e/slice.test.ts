@@ -111,7 +111,7 @@ describe('first slice in Chromium over ops-console serve', () => {
   it('hides sections that are not built yet behind honest empty states', async () => {
     const { page } = session;
     await page.goto(serve.url);
-    for (const section of ['Snapshots', 'Sled import']) {
+    for (const section of ['Sled import']) {
       await page.getByRole('link', { name: section }).click();
       const main = page.locator('main');
       await expect.poll(() => main.textContent()).toContain('Not available in this build yet');
