@@ -180,7 +180,9 @@ export const snapshotCreateInput = z
 
 export const snapshotCancelInput = z.object({ captureId }).strict();
 export const snapshotRenameInput = z.object({ id: snapshotId, name: z.string().trim().min(1).max(200) }).strict();
-export const snapshotFileInput = z.object({ id: snapshotId, file: z.string().trim().min(1).max(4096) }).strict();
+export const snapshotFileInput = z
+  .object({ id: snapshotId, file: z.string().trim().min(1).max(4096), overwrite: z.boolean().optional() })
+  .strict();
 export const snapshotImportInput = z.object({ file: z.string().trim().min(1).max(4096) }).strict();
 export const snapshotDiffInput = z
   .object({

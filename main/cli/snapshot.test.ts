@@ -74,6 +74,7 @@ describe('ops-console snapshot (real child processes)', () => {
     const again = await run('snapshot', 'export', 'first', file);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/hint: /);
+    expect((await run('snapshot', 'export', 'first', file, '--overwrite')).code).toBe(0);
 
     expect((await run('snapshot', 'delete', summary.id)).code).toBe(0);
     const imported = await run('snapshot', 'import', file);

@@ -227,9 +227,14 @@ export function registerSnapshotCommands(program: Command, io: CliIo): void {
     .argument('<snapshot>', 'id or name')
     .argument('<file>', 'where to write it')
     .description('Copy a snapshot to a file (to share it)')
-    .action(async (id: string, file: string, _options: unknown, command: Command) =>
+    .option('--overwrite', 'replace the file if it exists')
+    .action(async (id: string, file: string, options: { overwrite?: boolean }, command: Command) =>
       withApp(command, io, async (app, globals) => {
-        const result = (await callThroughRouter(app, 'snapshot.export', { id, file: path.resolve(file) })) as {
+        const result = (await callThroughRouter(app, 'snapshot.export', {
+          id,
+          file: path.resolve(file),
+          overwrite: options.overwrite ?? false,
+        })) as {
           file: string;
           bytes: number;
         };

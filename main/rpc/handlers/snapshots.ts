@@ -28,7 +28,7 @@ export function snapshotHandlers({ snapshots }: CoreServices): SnapshotHandlers 
       return null;
     },
     'snapshot.check': (input) => snapshots.integrity(input.id),
-    'snapshot.export': (input) => snapshots.exportTo(input.id, input.file),
+    'snapshot.export': (input) => snapshots.exportTo(input.id, input.file, input.overwrite ?? false),
     'snapshot.import': (input) => snapshots.importFrom(input.file),
     'snapshot.diff': (input) => snapshots.diff(input.left, input.right, input.rowLimit),
   };
