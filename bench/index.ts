@@ -11,6 +11,10 @@ const benches: Record<string, { about: string; run: () => Promise<void> }> = {
     about: 'keyset pagination against OFFSET on a 5-million-row table',
     run: async () => (await import('./keyset')).run(),
   },
+  snapshot: {
+    about: 'a full snapshot capture of 1.7 million rows against pg_dump --data-only to a file',
+    run: async () => (await import('./snapshot')).run(),
+  },
   supervisor: {
     about: 'backend crash detection, restart and log push against raw child_process, a naive loop and a pipe',
     run: async () => (await import('./supervisor')).run(),
