@@ -6,7 +6,33 @@ import { OpsError, type SerializedError } from '../../../common/errors';
 import type { CapturePhase, CaptureProgress } from '../../../common/snapshots';
 import type { Logger } from '../logging/log-service';
 import type { CaptureJob, CaptureSummary, MainMessage, WorkerMessage, WorkerProgress } from './capture-messages';
+import { isAlive, processStartTime } from '../backend/process-tree';
 import { PARTIAL_EXTENSION, SNAPSHOT_EXTENSION } from './format';
+
+/** Beside a partial file: which process writes it, so another process's start-up leaves it alone. */
+const OWNER_SUFFIX = '.owner';
+
+interface PartialOwner {
+  pid: number;
+  startTime: string | null;
+}
+
+function writeOwner(partial: string): void {
+  const owner: PartialOwner = { pid: process.pid, startTime: processStartTime(process.pid) };
+  fs.writeFileSync(`${partial}${OWNER_SUFFIX}`, JSON.stringify(owner));
+}
+
+/** The partial file is being written by a process that is still alive (not a reused pid). */
+function ownedByLiveProcess(partial: string): boolean {
+  let owner: PartialOwner;
+  try {
+    owner = JSON.parse(fs.readFileSync(`${partial}${OWNER_SUFFIX}`, 'utf8')) as PartialOwner;
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(owner.pid) || !isAlive(owner.pid)) return false;
+  return owner.startTime === null || processStartTime(owner.pid) === owner.startTime;
+}
 
 export interface SnapshotCaptureOptions {
   /** The snapshots folder (<data>/snapshots). */
@@ -100,10 +126,13 @@ export function cleanupPartials(dir: string): number {
   }
   let removed = 0;
   for (const entry of entries) {
-    const isPartial = entry.endsWith(PARTIAL_EXTENSION);
-    if (!isPartial && !/\.snapshot\.partial-(journal|wal|shm)$/.test(entry)) continue;
+    const match = /^(.*\.snapshot\.partial)(-journal|-wal|-shm|\.owner)?$/.exec(entry);
+    if (!match?.[1]) continue;
+    const partial = path.join(dir, match[1]);
+    // A capture running in another ops-console process (the app while the CLI starts) is not a leftover.
+    if (ownedByLiveProcess(partial)) continue;
     fs.rmSync(path.join(dir, entry), { force: true });
-    if (isPartial) removed += 1;
+    if (match[2] === undefined) removed += 1;
   }
   return removed;
 }
@@ -144,6 +173,7 @@ export class SnapshotCapture {
     const id = newSnapshotId(this.clock());
     const partial = path.join(dir, `${id}${PARTIAL_EXTENSION}`);
     const file = path.join(dir, `${id}${SNAPSHOT_EXTENSION}`);
+    writeOwner(partial);
     const job: CaptureJob = {
       id,
       file: partial,
@@ -214,6 +244,7 @@ export class SnapshotCapture {
       });
       worker.on('exit', (code) => {
         if (entry.killTimer) clearTimeout(entry.killTimer);
+        fs.rmSync(`${partial}${OWNER_SUFFIX}`, { force: true });
         this.running.delete(captureId);
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (summary !== null) {
