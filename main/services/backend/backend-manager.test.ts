@@ -200,8 +200,14 @@ describe('after the app itself was killed', () => {
       () => {
         if (!fs.existsSync(pidFile)) return undefined;
         for (const name of fs.readdirSync(pidFile)) {
-          const record = JSON.parse(fs.readFileSync(path.join(pidFile, name), 'utf8')) as { pid?: number };
-          if (record.pid) return record.pid;
+          // Pid files are written as a temp file and renamed: read only finished ones.
+          if (name.endsWith('.tmp')) continue;
+          try {
+            const record = JSON.parse(fs.readFileSync(path.join(pidFile, name), 'utf8')) as { pid?: number };
+            if (record.pid) return record.pid;
+          } catch {
+            // Renamed away between the listing and the read: look again on the next poll.
+          }
         }
         return undefined;
       },
