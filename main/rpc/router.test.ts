@@ -150,7 +150,13 @@ const specific: Partial<Record<CallName, fc.Arbitrary<unknown>>> = {
   ),
   'migrations.plan': fc.oneof(
     fc.record({ connection: badConnection }),
-    fc.record({ connection: fc.constant(goodConnection), to: fc.oneof(fc.integer({ max: -1 }), fc.double()) }),
+    fc.record({
+      connection: fc.constant(goodConnection),
+      to: fc.oneof(
+        fc.integer({ max: -1 }),
+        fc.double().filter((d) => !Number.isSafeInteger(d)),
+      ),
+    }),
     fc.record({ connection: fc.constant(goodConnection), runId: badRunId }),
   ),
   'migrations.apply': fc.oneof(
