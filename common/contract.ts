@@ -18,6 +18,8 @@ import {
   snapshotRefInput,
   snapshotRenameInput,
 } from './snapshots';
+import type { SledImportSummary, SledPlan, SledProgress, SledReport } from './sled';
+import { sledCancelInput, sledImportInput, sledLoadInput, sledPlanInput, sledRefInput, sledReportInput } from './sled';
 import type { DataPage, ExplainResult, SqlResult } from './data';
 import { dataPageInput } from './data';
 import type { AppInfo, LogLine, SchemaListing } from './domain';
@@ -204,6 +206,29 @@ export const contract = {
     snapshotDiffInput,
     'Compare a snapshot with another or with the live database: schema, row counts and rows',
   ),
+  'sled.list': call<SledImportSummary[]>()(
+    noInput,
+    'Sled imports (staging databases) in the data folder, newest first',
+  ),
+  'sled.show': call<SledImportSummary>()(sledRefInput, 'An import: its files, entries by family and problems'),
+  'sled.import': call<SledImportSummary>()(
+    sledImportInput,
+    'Stream Sled export files into a new staging database, with progress events',
+  ),
+  'sled.plan': call<SledPlan>()(
+    sledPlanInput,
+    'Save the plan choices and count, per target table, the rows to insert, skip and the problems',
+  ),
+  'sled.load': call<SledReport>()(
+    sledLoadInput,
+    'Load an import into PostgreSQL exactly once, in batches with provenance, then reconcile',
+  ),
+  'sled.cancel': call<{ cancelled: boolean }>()(sledCancelInput, 'Cancel a running import or load'),
+  'sled.report': call<SledReport>()(
+    sledReportInput,
+    'Account for every staged entry and check the totals (against the database when a connection is given)',
+  ),
+  'sled.delete': call<null>()(sledRefInput, 'Delete an import and its staging database (loaded rows stay)'),
   'logs.recent': call<LogLine[]>()(
     z.object({ limit: z.number().int().min(1).max(5000).optional() }).strict(),
     'The most recent application log lines (already redacted)',
@@ -251,6 +276,8 @@ export interface EventMap {
   'backend.logs': BackendLogBatch;
   /** A snapshot capture made progress (or finished, failed, was cancelled). */
   'snapshot.progress': CaptureProgress;
+  /** A Sled import or load made progress (or finished, failed, was cancelled). */
+  'sled.progress': SledProgress;
 }
 
 export type ServiceStatus = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';

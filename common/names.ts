@@ -47,6 +47,14 @@ export const CALL_NAMES = [
   'snapshot.export',
   'snapshot.import',
   'snapshot.diff',
+  'sled.list',
+  'sled.show',
+  'sled.import',
+  'sled.plan',
+  'sled.load',
+  'sled.cancel',
+  'sled.report',
+  'sled.delete',
   'logs.recent',
   'logs.write',
 ] as const;
@@ -60,6 +68,7 @@ export const EVENT_NAMES = [
   'backend.status',
   'backend.logs',
   'snapshot.progress',
+  'sled.progress',
 ] as const;
 
 /** The one IPC channel main pushes events on (webContents.send → ipcRenderer.on). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppInfo, LogLevel, TransportName } from '../common/domain';
 import { EventHub } from './events';
-import { logDirOf, shippedMigrationsDir, snapshotsDirOf, storeFileOf } from './paths';
+import { logDirOf, shippedMigrationsDir, sledImportsDirOf, snapshotsDirOf, storeFileOf } from './paths';
 import type { Handlers, Router } from './rpc/router';
 import { createRouter } from './rpc/router';
 import type { Logger } from './services/logging/log-service';
@@ -17,7 +17,9 @@ import { LocalPostgres } from './services/local-pg/local-postgres';
 import type { CoreServices } from './rpc/handlers/deps';
 import { backendHandlers } from './rpc/handlers/backend';
 import { dataHandlers } from './rpc/handlers/data';
+import { sledHandlers } from './rpc/handlers/sled';
 import { snapshotHandlers } from './rpc/handlers/snapshots';
+import { SledManager } from './services/sled/sled-manager';
 import { SnapshotManager } from './services/snapshots/snapshot-manager';
 import { backendDirs, BackendManager } from './services/backend/backend-manager';
 import { BackendStore } from './services/backend/backend-store';
@@ -143,7 +145,23 @@ export function createApp(options: AppOptions): App {
   snapshots.init();
   // Stopped after the backends and before the pools: a running capture is cancelled and its file removed.
   stack.push({ name: 'snapshots', stop: () => snapshots.shutdown() });
-  const services: CoreServices = { log, events, store, profiles, connections, localPg, snapshots };
+  const sled = new SledManager({
+    dir: sledImportsDirOf(options.dataDir),
+    logger: log.scope('sled'),
+    connections: {
+      withClient: (ref, fn) =>
+        connections.withClient(ref, (client, context) =>
+          fn(client, { target: context.target, readOnly: context.readOnly }),
+        ),
+    },
+    onProgress: (progress) => events.emit('sled.progress', progress),
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    clock,
+  });
+  sled.init();
+  // A running import or load is cancelled (and a half-staged file removed) before the pools close.
+  stack.push({ name: 'sled', stop: () => sled.shutdown() });
+  const services: CoreServices = { log, events, store, profiles, connections, localPg, snapshots, sled };
 
   const backendStore = new BackendStore({ db: store.database, secrets: options.secrets ?? new NoSecretStore(), clock });
   const backends = new BackendManager({
@@ -187,6 +205,7 @@ export function createApp(options: AppOptions): App {
     ...dataHandlers(services),
     ...backendHandlers(backends),
     ...snapshotHandlers(services),
+    ...sledHandlers(services),
     ...migrationHandlers(services, options.migrationsDir ?? shippedMigrationsDir(fileURLToPath(import.meta.url))),
   };
   const router = createRouter(handlers, log.scope('rpc'), (text) => log.redactor.redact(text));

@@ -29,6 +29,11 @@ export function logDirOf(dataDir: string): string {
   return path.join(dataDir, 'logs');
 }
 
+/** The Sled imports' staging databases: <data>/sled-imports/<id>.sqlite. */
+export function sledImportsDirOf(dataDir: string): string {
+  return path.join(dataDir, 'sled-imports');
+}
+
 export function snapshotsDirOf(dataDir: string): string {
   return path.join(dataDir, 'snapshots');
 }

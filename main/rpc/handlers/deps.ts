@@ -3,6 +3,7 @@ import type { ConnectionManager } from '../../services/connections/connection-ma
 import type { ProfileStore } from '../../services/connections/profile-store';
 import type { LocalPostgres } from '../../services/local-pg/local-postgres';
 import type { LogService } from '../../services/logging/log-service';
+import type { SledManager } from '../../services/sled/sled-manager';
 import type { SnapshotManager } from '../../services/snapshots/snapshot-manager';
 import type { AppStore } from '../../services/store/app-store';
 
@@ -15,4 +16,5 @@ export interface CoreServices {
   connections: ConnectionManager;
   localPg: LocalPostgres;
   snapshots: SnapshotManager;
+  sled: SledManager;
 }
