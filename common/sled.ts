@@ -241,6 +241,8 @@ export const sledLoadInput = z
     connection: connectionRef,
     /** Required when the plan says secrets: 'encrypt'; never stored or logged. */
     passphrase: z.string().min(8, 'A passphrase needs at least 8 characters').max(1024).optional(),
+    /** Entries per PostgreSQL transaction (default 5000). */
+    batchSize: z.number().int().min(1).max(100_000).optional(),
     runId: runId.optional(),
   })
   .strict();

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import type { App } from '../app';
 import { createApp } from '../app';
@@ -110,4 +111,19 @@ export async function resolveConnection(app: App, target: ConnectionTarget): Pro
     });
   }
   return { profileId: found.id };
+}
+
+/** Opens the app for one command (with the global options), runs `fn`, and always shuts the app down. */
+export async function withApp<T>(
+  command: Command,
+  io: CliIo,
+  fn: (app: App, globals: GlobalOptions) => Promise<T>,
+): Promise<T> {
+  const globals = command.optsWithGlobals<GlobalOptions>();
+  const app = openApp(globals, io, 'cli');
+  try {
+    return await fn(app, globals);
+  } finally {
+    await app.shutdown();
+  }
 }

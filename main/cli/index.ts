@@ -11,6 +11,7 @@ import { registerSchemaCommand } from './schema';
 import { registerLocalPgCommands } from './local-pg';
 import { registerMigrateCommands } from './migrate';
 import { registerServeCommand } from './serve';
+import { registerSledCommands } from './sled';
 import { registerSnapshotCommands } from './snapshot';
 
 export const EXIT_OK = 0;
@@ -42,6 +43,7 @@ export function buildProgram(io: CliIo): Command {
   registerMigrateCommands(program, io);
   registerBackendCommands(program, io);
   registerSnapshotCommands(program, io);
+  registerSledCommands(program, io);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

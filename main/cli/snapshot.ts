@@ -10,9 +10,8 @@ import type {
   SnapshotIntegrity,
   SnapshotSummary,
 } from '../../common/snapshots';
-import type { App } from '../app';
 import type { CliIo, GlobalOptions } from './context';
-import { callThroughRouter, connectionTarget, openApp, resolveConnection } from './context';
+import { callThroughRouter, connectionTarget, resolveConnection, withApp } from './context';
 import { printTable } from './output';
 
 function count(value: string): number {
@@ -24,20 +23,6 @@ function bytes(n: number): string {
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${Math.ceil(n / 1024)} KiB`;
-}
-
-async function withApp<T>(
-  command: Command,
-  io: CliIo,
-  fn: (app: App, globals: GlobalOptions) => Promise<T>,
-): Promise<T> {
-  const globals = command.optsWithGlobals<GlobalOptions>();
-  const app = openApp(globals, io, 'cli');
-  try {
-    return await fn(app, globals);
-  } finally {
-    await app.shutdown();
-  }
 }
 
 function printSummaries(io: CliIo, list: SnapshotSummary[]): void {

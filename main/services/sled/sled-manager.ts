@@ -82,7 +82,7 @@ export class SledManager {
       if (!name.endsWith(STAGING_EXTENSION)) continue;
       const file = path.join(dir, name);
       if (this.ownedByLiveProcess(file)) continue;
-      let state: string | null = null;
+      let state: string | null;
       try {
         const staging = StagingDb.open(file, { readonly: true, ...this.binding() });
         try {
@@ -218,6 +218,7 @@ export class SledManager {
     id: string;
     connection: ConnectionRef;
     passphrase?: string | undefined;
+    batchSize?: number | undefined;
     runId?: string | undefined;
   }): Promise<SledReport> {
     const runId = input.runId ?? newRunId();
@@ -258,7 +259,9 @@ export class SledManager {
             importId: input.id,
             target: context.target,
             ...(input.passphrase !== undefined ? { passphrase: input.passphrase } : {}),
-            ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
+            ...((input.batchSize ?? this.options.batchSize)
+              ? { batchSize: input.batchSize ?? this.options.batchSize }
+              : {}),
             signal: controller.signal,
             onProgress: (p) => this.emit({ ...p, runId }),
             logger,
