@@ -21,14 +21,14 @@
  * run). BENCH_PG_DUMP names a pg_dump; otherwise one of the server's major
  * version (or newer) is looked for.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../main/services/catalog/quote';
-import { findPgDump, log, median, startServer, withDatabase } from './support';
+import type { Measured } from './support';
+import { buildCli, findPgDump, log, measureProcess, median, startServer, withDatabase } from './support';
 
 const DATABASE = 'ops_console_bench_snapshot';
 /** Written as the database's comment once the dataset is complete; a change of shape changes it. */
@@ -172,74 +172,7 @@ async function countsMatch(url: string): Promise<boolean> {
   }
 }
 
-// ------------------------------------------------------------ server, pg_dump
-
 // ------------------------------------------------------------------ measuring
-
-interface Measured {
-  ms: number;
-  /** Peak resident set size in bytes, or null where it cannot be read. */
-  peakBytes: number | null;
-  /** User + system CPU time of the process (all its threads), as last polled; null without /proc. */
-  cpuMs: number | null;
-  stdout: string;
-}
-
-/** Clock ticks per second of /proc/<pid>/stat's times (100 on every Linux this runs on). */
-const CLOCK_TICKS = 100;
-
-/** VmHWM (the peak RSS) and utime + stime of a running process, from /proc (Linux only). */
-function usageOf(pid: number): { peakBytes: number | null; cpuMs: number | null } {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
-    // The fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return {
-      peakBytes: hwm === undefined ? null : Number(hwm) * 1024,
-      cpuMs: Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS : null,
-    };
-  } catch {
-    return { peakBytes: null, cpuMs: null };
-  }
-}
-
-/**
- * Runs a process to its end: wall time, stdout, and its peak RSS and CPU time
- * as last polled (VmHWM only grows, so only a peak in the last poll interval
- * before exit could be missed; the CPU time misses that interval's share).
- */
-async function measureProcess(command: string, args: string[]): Promise<Measured> {
-  const started = performance.now();
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
-  let stdout = '';
-  let stderr = '';
-  let peakBytes: number | null = null;
-  let cpuMs: number | null = null;
-  const poll = () => {
-    if (child.pid === undefined) return;
-    const usage = usageOf(child.pid);
-    peakBytes = usage.peakBytes ?? peakBytes;
-    cpuMs = usage.cpuMs ?? cpuMs;
-  };
-  const timer = setInterval(poll, 20);
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (exitCode) => {
-      clearInterval(timer);
-      resolve(exitCode);
-    });
-  });
-  const ms = performance.now() - started;
-  if (code !== 0) {
-    throw new Error(`${path.basename(command)} ${args.slice(0, 3).join(' ')} exited ${code}: ${stderr.trim()}`);
-  }
-  return { ms, peakBytes, cpuMs, stdout };
-}
 
 interface ChildJob {
   url: string;
@@ -393,11 +326,7 @@ export async function run(): Promise<void> {
     const pgDump = findPgDump(facts.serverMajor);
     // bin/ops-console.js runs the sources through tsx when the bundle is older than them; build it
     // first so the figures are the shipped CLI's, and so the in-process capture can run its worker.
-    const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build-cli.mjs')], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    });
-    if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
+    buildCli();
     const bin = path.join(repoRoot, 'bin', 'ops-console.js');
     const workerUrl = pathToFileURL(path.join(repoRoot, 'dist', 'cli', 'capture-worker.mjs')).href;
 
