@@ -15,6 +15,10 @@ const benches: Record<string, { about: string; run: () => Promise<void> }> = {
     about: 'a full snapshot capture of 1.7 million rows against pg_dump --data-only to a file',
     run: async () => (await import('./snapshot')).run(),
   },
+  sled: {
+    about: 'Sled import of a generated 1 000 000-entry export: staging and load against psql \\copy of the same rows',
+    run: async () => (await import('./sled')).run(),
+  },
   supervisor: {
     about: 'backend crash detection, restart and log push against raw child_process, a naive loop and a pipe',
     run: async () => (await import('./supervisor')).run(),

@@ -1,0 +1,499 @@
+/**
+ * The Sled import (issue 7) against `psql \copy` of the same rows, in the
+ * same run: a generated export of one million entries in the issue's mix
+ * (10 % balances, 10 % wallets, 30 % AI cache, 30 % conversations, 10 %
+ * memory entries, 10 % preferences) is staged and loaded by the whole
+ * `ops-console sled import` and `ops-console sled load` processes; then the
+ * rows the load wrote are exported to CSV and one psql process `\copy`s them
+ * into the same five tables of a second fresh database.
+ *
+ *   npm run bench -- sled          (through bench/index.ts)
+ *   npx tsx bench/sled.ts          (on its own)
+ *
+ * Targets: staging at least 200 000 entries/s; the load at most 3x the
+ * \copy time; peak memory of each of our processes under 300 MB.
+ *
+ * Wallet secrets are left out of the timed load (plan --secrets skip):
+ * pgp_sym_encrypt derives a key with a salted, iterated S2K per call, slow on
+ * purpose, and a CSV \copy would carry the already encrypted text for free. A
+ * small separate pair of loads (skip, then encrypt) prints the cost a secret.
+ *
+ * BENCH_DATABASE_URL names a server to use instead of a throwaway embedded
+ * PostgreSQL (its host must be loopback: a load refuses a read-only
+ * connection, and remote URLs are read-only by default). The databases the
+ * bench creates there are dropped at the end. BENCH_PSQL names a psql;
+ * otherwise one of the server's major version (or newer) is looked for.
+ * BENCH_SLED_ENTRIES changes the entry count (quick runs), and
+ * BENCH_SLED_SECRET_ENTRIES that of the secrets run (0 skips it).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { sledTargets, type SledImportSummary, type SledPlan, type SledReport } from '../common/sled';
+import { quoteIdent } from '../main/services/catalog/quote';
+import { generateExport, type GeneratedExport } from '../main/services/sled/test-export';
+import type { Measured, PgTool } from './support';
+import { buildCli, bundledCliArgs, findPgTool, log, measureProcess, startServer, withDatabase } from './support';
+
+const ENTRIES = wholeNumberFromEnv('BENCH_SLED_ENTRIES', 1_000_000);
+const SECRET_ENTRIES = wholeNumberFromEnv('BENCH_SLED_SECRET_ENTRIES', 10_000);
+const TARGET = { entriesPerSecond: 200_000, loadRatio: 3, memoryBytes: 300e6 };
+const DATABASES = {
+  load: 'ops_console_bench_sled_load',
+  copy: 'ops_console_bench_sled_copy',
+  secretsSkip: 'ops_console_bench_sled_secrets_skip',
+  secretsEncrypt: 'ops_console_bench_sled_secrets_encrypt',
+} as const;
+const PASSPHRASE_ENV = 'OPS_CONSOLE_BENCH_SLED_PASSPHRASE';
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+function wholeNumberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a whole number, not ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+function mb(bytes: number | null): string {
+  return bytes === null ? 'n/a (no /proc)' : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function cpu(ms: number | null): string {
+  return ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s CPU`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en');
+}
+
+function perSecond(n: number, ms: number): number {
+  return ms > 0 ? (n * 1000) / ms : 0;
+}
+
+/** The rows each target table must hold after a load of `generated` (nothing skipped, nothing failed). */
+function expectedRows(generated: GeneratedExport): Record<string, number> {
+  const f = generated.byFamily;
+  return {
+    'blockchain.wallets': f.wallet,
+    'blockchain.fodi_transactions': f.balance,
+    'ai.cache_entries': f.ai_cache,
+    'ai.conversations': f.conversation,
+    'ai.memory_facts': f.memory + f.preference,
+  };
+}
+
+function qualified(table: string): string {
+  const [schema, name] = table.split('.');
+  return `${quoteIdent(schema ?? '')}.${quoteIdent(name ?? '')}`;
+}
+
+// ------------------------------------------------------------------ databases
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  await withClient(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
+}
+
+/** A fresh database with the stack's migrations applied by `ops-console migrate up` (not timed). */
+async function freshDatabase(adminUrl: string, name: string, dataDir: string): Promise<string> {
+  await dropDatabase(adminUrl, name);
+  await withClient(adminUrl, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(name)}`));
+  const url = withDatabase(adminUrl, name);
+  await cli(dataDir, ['--url', url, 'migrate', 'up', '--dir', path.join(repoRoot, 'migrations'), '--json'], 'migrate');
+  return url;
+}
+
+/** Flushes the dirty buffers the previous phase left, so the next timed phase does not pay for them. */
+async function checkpoint(adminUrl: string): Promise<void> {
+  await withClient(adminUrl, (admin) => admin.query('CHECKPOINT')).catch(() => undefined);
+}
+
+async function rowCounts(url: string): Promise<Record<string, number>> {
+  return withClient(url, async (client) => {
+    const counts: Record<string, number> = {};
+    for (const table of sledTargets) {
+      const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified(table)}`);
+      counts[table] = Number(result.rows[0]?.n ?? -1);
+    }
+    return counts;
+  });
+}
+
+/** Every column the load writes, i.e. all but the identity (and generated) ones, in table order. */
+async function copyColumns(client: pg.Client, table: string): Promise<string[]> {
+  const result = await client.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+        AND a.attidentity = '' AND a.attgenerated = ''
+      ORDER BY a.attnum`,
+    [qualified(table)],
+  );
+  return result.rows.map((r) => r.name);
+}
+
+/** The loaded rows of each target table as CSV files (not timed); returns the psql script that \copies them in. */
+async function exportCsv(url: string, dir: string): Promise<{ script: string; bytes: number }> {
+  const lines: string[] = [];
+  let bytes = 0;
+  await withClient(url, async (client) => {
+    for (const table of sledTargets) {
+      const columns = (await copyColumns(client, table)).map(quoteIdent).join(', ');
+      const file = path.join(dir, `${table}.csv`);
+      const source = client.query(
+        copyTo(`COPY (SELECT ${columns} FROM ${qualified(table)} ORDER BY id) TO STDOUT WITH (FORMAT csv)`),
+      );
+      await pipeline(source, fs.createWriteStream(file));
+      bytes += fs.statSync(file).size;
+      lines.push(`\\copy ${qualified(table)} (${columns}) FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv)`);
+    }
+  });
+  const script = path.join(dir, 'copy.sql');
+  fs.writeFileSync(script, `${lines.join('\n')}\n`);
+  return { script, bytes };
+}
+
+async function serverFacts(adminUrl: string): Promise<{ version: string; major: number; sharedBuffers: string }> {
+  return withClient(adminUrl, async (client) => {
+    const row = (
+      await client.query<{ version: string; shared_buffers: string }>(
+        `SELECT current_setting('server_version') AS version, current_setting('shared_buffers') AS shared_buffers`,
+      )
+    ).rows[0];
+    const version = row?.version ?? '?';
+    return { version, major: Number(/^(\d+)/.exec(version)?.[1] ?? 0), sharedBuffers: row?.shared_buffers ?? '?' };
+  });
+}
+
+// ------------------------------------------------------------------ our processes
+
+/** One `ops-console …` process of the bundle, measured (wall time, peak RSS, CPU). */
+async function cli(dataDir: string, args: string[], label: string, env?: NodeJS.ProcessEnv): Promise<Measured> {
+  return measureProcess(process.execPath, [...bundledCliArgs(), '--data-dir', dataDir, ...args], {
+    label: `ops-console ${label}`,
+    ...(env ? { env } : {}),
+  });
+}
+
+function parsedJson<T>(run: Measured, label: string): T {
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch {
+    throw new Error(`ops-console ${label} --json printed no JSON: ${run.stdout.slice(0, 500)}`);
+  }
+}
+
+async function stage(dataDir: string, file: string): Promise<{ run: Measured; summary: SledImportSummary }> {
+  const run = await cli(dataDir, ['sled', 'import', file, '--json'], 'sled import');
+  return { run, summary: parsedJson<SledImportSummary>(run, 'sled import') };
+}
+
+async function plan(
+  dataDir: string,
+  id: string,
+  secrets: 'skip' | 'encrypt',
+): Promise<{ run: Measured; plan: SledPlan }> {
+  const run = await cli(dataDir, ['sled', 'plan', id, '--secrets', secrets, '--json'], 'sled plan');
+  return { run, plan: parsedJson<SledPlan>(run, 'sled plan') };
+}
+
+async function load(
+  dataDir: string,
+  id: string,
+  url: string,
+  passphrase?: string,
+): Promise<{ run: Measured; report: SledReport }> {
+  const args = ['sled', 'load', id, '--url', url, '--json'];
+  const env = passphrase === undefined ? undefined : { ...process.env, [PASSPHRASE_ENV]: passphrase };
+  if (passphrase !== undefined) args.push('--passphrase-env', PASSPHRASE_ENV);
+  const run = await cli(dataDir, args, 'sled load', env);
+  return { run, report: parsedJson<SledReport>(run, 'sled load') };
+}
+
+/** Fails loudly unless the staging found exactly what the generator wrote. */
+function checkStaged(summary: SledImportSummary, generated: GeneratedExport): void {
+  const problems = Object.entries(summary.problems).filter(([, n]) => (n ?? 0) > 0);
+  const families = Object.entries(generated.byFamily).filter(([family, n]) => {
+    return summary.byFamily[family as keyof typeof summary.byFamily] !== n;
+  });
+  if (summary.state !== 'staged' || summary.entries !== generated.entries || problems.length || families.length) {
+    throw new Error(
+      `sled import staged ${summary.entries} entries (state ${summary.state}), expected ${generated.entries}; ` +
+        `by family ${JSON.stringify(summary.byFamily)} against ${JSON.stringify(generated.byFamily)}; ` +
+        `problems ${JSON.stringify(summary.problems)}`,
+    );
+  }
+}
+
+function checkLoaded(report: SledReport, counts: Record<string, number>, expected: Record<string, number>): void {
+  const wrong = sledTargets.filter((t) => counts[t] !== expected[t]);
+  if (!report.reconciled || report.outcomes.loaded !== sum(Object.values(expected)) || wrong.length) {
+    throw new Error(
+      `sled load: reconciled ${report.reconciled}, outcomes ${JSON.stringify(report.outcomes)}; ` +
+        `rows ${JSON.stringify(counts)}, expected ${JSON.stringify(expected)}; ` +
+        `failed checks ${JSON.stringify(report.checks.filter((c) => !c.ok))}`,
+    );
+  }
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+// ------------------------------------------------------------------ the secrets run
+
+interface SecretsRun {
+  secrets: number;
+  wallets: number;
+  skip: Measured;
+  encrypt: Measured;
+  encrypted: number;
+}
+
+/**
+ * A small export loaded twice into fresh databases, once leaving the secrets
+ * out and once encrypting them: the difference divided by the secrets is
+ * what pgp_sym_encrypt costs each.
+ */
+async function secretsRun(adminUrl: string, tmp: string, dataDir: string): Promise<SecretsRun> {
+  const generated = generateExport(path.join(tmp, 'secrets.jsonl'), { entries: SECRET_ENTRIES, seed: 7 });
+  const passphrase = `bench-${Math.random().toString(36).slice(2)}-passphrase`;
+  const expected = expectedRows(generated);
+  const results: Measured[] = [];
+  let encrypted = 0;
+  for (const [mode, database] of [
+    ['skip', DATABASES.secretsSkip],
+    ['encrypt', DATABASES.secretsEncrypt],
+  ] as const) {
+    const { summary } = await stage(dataDir, generated.file);
+    checkStaged(summary, generated);
+    await plan(dataDir, summary.id, mode);
+    const url = await freshDatabase(adminUrl, database, dataDir);
+    await checkpoint(adminUrl);
+    const loaded = await load(dataDir, summary.id, url, mode === 'encrypt' ? passphrase : undefined);
+    checkLoaded(loaded.report, await rowCounts(url), expected);
+    const stored = await withClient(url, (client) =>
+      client.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM blockchain.wallets WHERE encrypted_private_key IS NOT NULL`,
+      ),
+    );
+    const n = Number(stored.rows[0]?.n ?? -1);
+    const want = mode === 'encrypt' ? generated.walletsWithSecret : 0;
+    if (n !== want || (mode === 'encrypt' && loaded.report.secrets.encrypted !== want)) {
+      throw new Error(
+        `secrets ${mode}: ${n} wallets hold encrypted_private_key, the report says ` +
+          `${loaded.report.secrets.encrypted} encrypted; expected ${want}`,
+      );
+    }
+    if (mode === 'encrypt') encrypted = n;
+    results.push(loaded.run);
+    await dropDatabase(adminUrl, database);
+  }
+  const [skip, encrypt] = results as [Measured, Measured];
+  return { secrets: generated.walletsWithSecret, wallets: generated.byFamily.wallet, skip, encrypt, encrypted };
+}
+
+// ------------------------------------------------------------------ the run
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : 'NOT met';
+}
+
+function padded(label: string, value: string): string {
+  return `  ${label.padEnd(44)}${value}`;
+}
+
+export async function run(): Promise<void> {
+  if (ENTRIES < 10) throw new Error('BENCH_SLED_ENTRIES must be at least 10 (every family needs an entry)');
+  const server = await startServer(['-c', 'shared_buffers=256MB']);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-bench-sled-'));
+  try {
+    const host = new URL(server.adminUrl).hostname;
+    if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+      throw new Error(
+        `BENCH_DATABASE_URL's host is ${host}: a load needs a loopback host (other hosts connect read-only)`,
+      );
+    }
+    const facts = await serverFacts(server.adminUrl);
+    const psql: PgTool = findPgTool('psql', facts.major, process.env.BENCH_PSQL);
+    buildCli();
+    const dataDir = path.join(tmp, 'data');
+    const csvDir = path.join(tmp, 'csv');
+    fs.mkdirSync(csvDir);
+
+    log(`generating an export of ${count(ENTRIES)} entries …`);
+    const genStarted = performance.now();
+    const generated = generateExport(path.join(tmp, 'export.jsonl'), { entries: ENTRIES });
+    const expected = expectedRows(generated);
+    const totalRows = sum(Object.values(expected));
+    const f = generated.byFamily;
+    log();
+    log(
+      `export:  ${count(generated.entries)} entries, JSON Lines, ${mb(generated.bytes)} ` +
+        `(generated in ${secs(performance.now() - genStarted)}, not timed)`,
+    );
+    log(
+      `         ${count(f.balance)} balances, ${count(f.wallet)} wallets (${count(generated.walletsWithSecret)} with a secret), ` +
+        `${count(f.ai_cache)} AI cache, ${count(f.conversation)} conversations, ${count(f.memory)} memory, ` +
+        `${count(f.preference)} preferences`,
+    );
+    log(`rows:    ${sledTargets.map((t) => `${t} ${count(expected[t] ?? 0)}`).join(', ')} = ${count(totalRows)}`);
+    log(`server:  PostgreSQL ${facts.version} (${server.label}), shared_buffers ${facts.sharedBuffers}`);
+    log(`psql:    ${psql.path ? `${psql.path} (${psql.version})` : `n/a (psql not found: ${psql.reason})`}`);
+    log(`ours:    node dist/cli/ops-console.mjs (the bundle) --data-dir <tmp> sled import <file> --json;`);
+    log(`         sled plan <id> --secrets skip; sled load <id> --url <fresh migrated database> --json`);
+    log(`peer:    one psql -X -f <script> of five \\copy <table>(<all columns but id>) FROM '<csv>' WITH (FORMAT csv)`);
+    log(`         into a second fresh migrated database; the CSVs are the rows our load wrote (COPY TO, not timed)`);
+    log(`machine: ${os.cpus().length} cores, ${mb(os.totalmem())} RAM, load average ${os.loadavg()[0]?.toFixed(2)}`);
+    log(`         node ${process.version}, ${os.platform()} ${os.release()}`);
+    if (!psql.path) {
+      log();
+      log("psql not found: only our figures follow. Set BENCH_PSQL to a psql of the server's major version (or");
+      log('newer), or BENCH_DATABASE_URL to a server whose psql is installed.');
+    }
+    log();
+
+    // Staging: the whole process, export file to a staged SQLite database.
+    const staged = await stage(dataDir, generated.file);
+    checkStaged(staged.summary, generated);
+    const stagingRate = perSecond(generated.entries, staged.run.ms);
+    log(
+      `staging  ${secs(staged.run.ms)}, ${count(Math.round(stagingRate))} entries/s, ` +
+        `${cpu(staged.run.cpuMs)}, peak ${mb(staged.run.peakBytes)}; staging database ${mb(staged.summary.stagingBytes)}`,
+    );
+
+    // Load: plan (secrets left out), a fresh migrated database, then the whole load process.
+    const planned = await plan(dataDir, staged.summary.id, 'skip');
+    log(
+      `plan     ${secs(planned.run.ms)}, ${cpu(planned.run.cpuMs)}, peak ${mb(planned.run.peakBytes)} ` +
+        `(--secrets skip, not checked against a database; not part of the load time)`,
+    );
+    const loadUrl = await freshDatabase(server.adminUrl, DATABASES.load, dataDir);
+    await checkpoint(server.adminUrl);
+    const loaded = await load(dataDir, staged.summary.id, loadUrl);
+    const loadCounts = await rowCounts(loadUrl);
+    checkLoaded(loaded.report, loadCounts, expected);
+    log(
+      `load     ${secs(loaded.run.ms)}, ${count(Math.round(perSecond(totalRows, loaded.run.ms)))} rows/s, ` +
+        `${cpu(loaded.run.cpuMs)}, peak ${mb(loaded.run.peakBytes)}; reconciled, ` +
+        `${count(planned.plan.secrets.wallets)} wallet secrets left out (${loaded.report.secrets.leftOut} in the report)`,
+    );
+
+    // The peer: the same rows from CSV, one psql process.
+    let copy: Measured | null = null;
+    let csvBytes = 0;
+    if (psql.path) {
+      const exported = await exportCsv(loadUrl, csvDir);
+      csvBytes = exported.bytes;
+      const copyUrl = await freshDatabase(server.adminUrl, DATABASES.copy, dataDir);
+      await checkpoint(server.adminUrl);
+      copy = await measureProcess(
+        psql.path,
+        ['-X', '-q', '--no-password', '-v', 'ON_ERROR_STOP=1', '-d', copyUrl, '-f', exported.script],
+        { label: 'psql \\copy' },
+      );
+      const copyCounts = await rowCounts(copyUrl);
+      const differ = sledTargets.filter((t) => copyCounts[t] !== loadCounts[t]);
+      if (differ.length) {
+        throw new Error(
+          `row counts differ between the loaded and the \\copy database: ` +
+            `${differ.map((t) => `${t} ${loadCounts[t]} vs ${copyCounts[t]}`).join(', ')}`,
+        );
+      }
+      log(
+        `\\copy    ${secs(copy.ms)}, ${count(Math.round(perSecond(totalRows, copy.ms)))} rows/s, ` +
+          `${cpu(copy.cpuMs)}, peak ${mb(copy.peakBytes)}; ${mb(csvBytes)} of CSV; row counts match`,
+      );
+    }
+
+    const secrets =
+      SECRET_ENTRIES >= 10 ? await secretsRun(server.adminUrl, tmp, path.join(tmp, 'data-secrets')) : null;
+
+    log();
+    log('results');
+    log(
+      padded(
+        'staging (ops-console sled import)',
+        `${secs(staged.run.ms)}  ${count(Math.round(stagingRate))} entries/s`,
+      ),
+    );
+    log(padded('load (ops-console sled load)', secs(loaded.run.ms)));
+    log(padded('psql \\copy of the same rows', copy ? secs(copy.ms) : 'n/a (psql not found)'));
+    const ratio = copy ? loaded.run.ms / copy.ms : null;
+    log(padded('ratio load / \\copy', ratio === null ? 'n/a (psql not found)' : `${ratio.toFixed(2)}x`));
+    log(`  (ours also writes a provenance row per entry in the same transactions, sets wallets.balance from the`);
+    log(`   balances and checks the totals; \\copy writes the five tables' rows only)`);
+    log();
+    log('peak memory (RSS, VmHWM of each process)');
+    log(padded('ops-console sled import', mb(staged.run.peakBytes)));
+    log(padded('ops-console sled plan', mb(planned.run.peakBytes)));
+    log(padded('ops-console sled load', mb(loaded.run.peakBytes)));
+    log(padded('psql \\copy', copy ? mb(copy.peakBytes) : 'n/a'));
+    log();
+    log('wallet secrets');
+    log(`  left out of the timed load (plan --secrets skip): pgp_sym_encrypt derives its key with an iterated,`);
+    log(`  salted S2K on every call, slow on purpose; a \\copy of CSV would carry ciphertext made beforehand.`);
+    if (secrets) {
+      const perSecret = (secrets.encrypt.ms - secrets.skip.ms) / Math.max(1, secrets.secrets);
+      log(
+        `  separate run, ${count(SECRET_ENTRIES)} entries (${count(secrets.wallets)} wallets, ${count(secrets.secrets)} secrets): ` +
+          `load with skip ${secs(secrets.skip.ms)}, with encrypt ${secs(secrets.encrypt.ms)}`,
+      );
+      log(
+        `  => about ${perSecret.toFixed(2)} ms a secret; the ${count(generated.walletsWithSecret)} of the big export ` +
+          `would add about ${secs(perSecret * generated.walletsWithSecret)}`,
+      );
+    } else {
+      log('  (no separate encrypt run: BENCH_SLED_SECRET_ENTRIES is below 10)');
+    }
+    log();
+    const ours = [staged.run, planned.run, loaded.run];
+    const peak = Math.max(...ours.map((r) => r.peakBytes ?? 0));
+    log(
+      `target: staging at least ${count(TARGET.entriesPerSecond)} entries/s: ` +
+        `${verdict(stagingRate >= TARGET.entriesPerSecond)} (${count(Math.round(stagingRate))})`,
+    );
+    log(
+      `target: load at most ${TARGET.loadRatio}x the \\copy time: ` +
+        (ratio === null ? 'n/a (psql not found)' : `${verdict(ratio <= TARGET.loadRatio)} (${ratio.toFixed(2)}x)`),
+    );
+    log(
+      `target: peak memory under 300 MB: ` +
+        (ours.some((r) => r.peakBytes === null)
+          ? 'n/a (no /proc)'
+          : `${verdict(peak < TARGET.memoryBytes)} (import ${mb(staged.run.peakBytes)}, plan ${mb(planned.run.peakBytes)}, ` +
+            `load ${mb(loaded.run.peakBytes)})`),
+    );
+  } finally {
+    for (const name of Object.values(DATABASES)) {
+      await dropDatabase(server.adminUrl, name).catch((error: unknown) => {
+        log(`could not drop database ${name}: ${String(error)}`);
+      });
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
