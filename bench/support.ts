@@ -129,8 +129,9 @@ export function bundledCliArgs(): string[] {
   const entry =
     `const { runCli } = await import(${JSON.stringify(bundle)});` +
     // runCli reads argv as node does (argv[0] node, argv[1] the script): with -e there is no script.
+    // The '--' after it keeps node from taking the CLI's options (--data-dir, --version) as its own.
     `process.exitCode = await runCli([process.argv[0], 'ops-console', ...process.argv.slice(1)]);`;
-  return ['--input-type=module', '-e', entry];
+  return ['--input-type=module', '-e', entry, '--'];
 }
 
 // ------------------------------------------------------------------ measuring
