@@ -20,7 +20,8 @@ import { connectionRef } from './profiles';
 
 /** The on-disk format this build writes and reads. */
 export const SNAPSHOT_FORMAT = 'ops-console-snapshot';
-export const SNAPSHOT_FORMAT_VERSION = 1;
+/** 2: the content hash is over the COPY text of each table (1 hashed a value encoding of its own). */
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 export type SnapshotStorage = 'integer' | 'boolean' | 'blob' | 'text';
 

@@ -22,8 +22,6 @@ export interface CaptureJob {
   batchRows: number;
   /** Least time between two progress messages. */
   progressIntervalMs: number;
-  /** This worker's own entry, which also runs the content hash thread (hash-thread.ts). */
-  workerUrl: string;
   /** better-sqlite3's native binding, when not the default one (the desktop app's Electron build). */
   nativeBinding: string | null;
 }

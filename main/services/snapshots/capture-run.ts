@@ -2,7 +2,8 @@
  * The capture, as the capture worker thread runs it (capture-worker.ts is the
  * entry; capture.ts starts it). Everything slow and synchronous — parsing COPY
  * output, SQLite writes — runs here so the main process's event loop (IPC,
- * supervision) never waits on it; the content hash runs on a thread of its own.
+ * supervision) never waits on it. The content hash is native SHA-256 over the
+ * COPY bytes as they arrive (content-hash.ts), so it costs no parsing.
  *
  * One REPEATABLE READ READ ONLY transaction on the lead connection gives the
  * point in time: the migration history and every table's rows are read in it,
@@ -23,7 +24,7 @@ import { quoteIdent, quoteLiteral, quoteQualified } from '../catalog/quote';
 import { clientConfig, parseDatabaseUrl, resolvePassword } from '../connections/pg-config';
 import { readHistory } from '../migrations/history';
 import { toOpsError } from '../postgres/pg-errors';
-import { HashThread } from './hash-thread';
+import { ContentHasher } from './content-hash';
 import type { CaptureJob, MainMessage, WorkerMessage, WorkerProgress } from './capture-messages';
 import { CopyTextParser, type CopyRow } from './copy-text';
 import { storageFor } from './format';
@@ -148,7 +149,7 @@ function columnsOf(relation: CatalogRelation): SnapshotColumn[] {
   return relation.columns.map((c) => ({ name: c.name, type: c.type, storage: storageFor(c.type) }));
 }
 
-/** The COPY statement of one table; with a limit it reads one row more, to tell whether the limit cut it short. */
+/** The COPY statement of one table (with a limit, the first rows by primary key when there is one). */
 function copySql(relation: CatalogRelation, columns: readonly SnapshotColumn[], rowLimit: number | null): string {
   const table = quoteQualified(relation.schema, relation.name);
   const list = columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -159,8 +160,15 @@ function copySql(relation: CatalogRelation, columns: readonly SnapshotColumn[], 
   // A partitioned table cannot be COPYed directly; its SELECT includes every partition.
   const only = relation.kind === 'table' ? 'ONLY ' : '';
   const order = relation.primaryKey.length > 0 ? ` ORDER BY ${relation.primaryKey.map(quoteIdent).join(', ')}` : '';
-  const limit = rowLimit === null ? '' : `${order} LIMIT ${rowLimit + 1}`;
+  const limit = rowLimit === null ? '' : `${order} LIMIT ${rowLimit}`;
   return `COPY (SELECT ${list} FROM ${only}${table}${limit}) TO STDOUT`;
+}
+
+/** Whether a table has more rows than a row limit let through (in the capture's transaction). */
+async function hasMoreRows(lead: pg.Client, relation: CatalogRelation, rowLimit: number): Promise<boolean> {
+  const only = relation.kind === 'table' ? 'ONLY ' : '';
+  const sql = `SELECT EXISTS (SELECT FROM ${only}${quoteQualified(relation.schema, relation.name)} OFFSET ${rowLimit}) AS more`;
+  return (await lead.query<{ more: boolean }>(sql)).rows[0]?.more === true;
 }
 
 async function copyTable(
@@ -168,17 +176,12 @@ async function copyTable(
   relation: CatalogRelation,
   columns: readonly SnapshotColumn[],
   sink: TableSink,
-  hash: HashThread,
+  hash: ContentHasher,
   progress: Progress,
 ): Promise<boolean> {
   const decoders = columns.map((c) => decoderFor(c.storage));
   const limit = job.rowLimit;
-  let truncated = false;
   const parser = new CopyTextParser(columns.length, (fields: CopyRow) => {
-    if (limit !== null && sink.rows >= limit) {
-      truncated = true;
-      return;
-    }
     // Decoded in place: the parser hands over a fresh array per row.
     const values: CapturedValue[] = fields;
     for (let i = 0; i < values.length; i++) {
@@ -192,9 +195,8 @@ async function copyTable(
   activeCopy = stream;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const behind = hash.chunk(chunk);
+      hash.copyBytes(chunk);
       parser.push(chunk);
-      if (behind) await behind;
       checkCancelled();
       progress.tick();
     }
@@ -204,7 +206,7 @@ async function copyTable(
   checkCancelled();
   parser.end();
   sink.flush();
-  return truncated;
+  return limit !== null && sink.rows >= limit && (await hasMoreRows(lead, relation, limit));
 }
 
 async function readCatalog(lead: pg.Client): Promise<CatalogModel> {
@@ -267,7 +269,7 @@ async function capture(): Promise<void> {
   checkCancelled();
 
   const writer = new SnapshotWriter(job.file, job.batchRows, job.nativeBinding);
-  const hash = new HashThread(new URL(job.workerUrl));
+  const hash = new ContentHasher();
   try {
     const progress = new Progress(tables.length, job.progressIntervalMs);
     const estimates = tables.map((t) =>
@@ -296,7 +298,6 @@ async function capture(): Promise<void> {
         relation.schema,
         relation.name,
         columns.map((c) => c.storage),
-        job.rowLimit,
       );
       const truncated = await copyTable(lead, relation, columns, sink, hash, progress);
       writer.recordTable({
@@ -319,7 +320,7 @@ async function capture(): Promise<void> {
     phase('finishing', 'Writing the snapshot file', tables.length, rowCount);
     const finishedAt = new Date();
     const name = job.name ?? `${model.database} ${startedAt.toISOString().slice(0, 16)}Z`;
-    const contentSha256 = await hash.finish();
+    const contentSha256 = hash.hex();
     writer.finish({
       format: SNAPSHOT_FORMAT,
       format_version: String(SNAPSHOT_FORMAT_VERSION),
@@ -352,7 +353,6 @@ async function capture(): Promise<void> {
     });
   } catch (error) {
     writer.abort();
-    await hash.terminate();
     throw error;
   }
 }

@@ -52,7 +52,7 @@ describe('SnapshotCapture', () => {
           'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"z": {"y": [1, 2.50, "ü"]}, "big": 123456789012345678901234567890.5}',
           '{"a": 1,  "a" : 2 }', '{1,NULL,3}', '{"a \\"quoted\\" b",NULL,"NULL","",c}',
           (SELECT decode(string_agg(lpad(to_hex(g), 2, '0'), ''), 'hex') FROM generate_series(0, 255) g),
-          'happy 😀', E'emoji 😀👩‍👩‍👧 RTL مرحبا עברית CJK 漢字 combining e\\u0301 controls \\x01\\x1f\\t\\n\\r\\\\ end',
+          'happy 😀', E'emoji 😀👩‍👩‍👧 RTL مرحبا עברית CJK 漢字 combining e\\u0301 controls \\x01\\x1f\\t\\n\\r\\\\ \\x08\\x0b\\x0c\\x7f end',
           0.1, 1e-310, true),
          (2, 'NaN', 'Infinity', -9223372036854775808, 32767, '0001-01-01 00:00:00+00 BC', '4713-01-01 BC', '-1 mons +2 days -00:00:00.000001',
           '00000000-0000-0000-0000-000000000000', '[]', '  {}  ', '{}', '{}', '', 'sad', '', 'NaN', '-0', false),
@@ -116,7 +116,9 @@ describe('SnapshotCapture', () => {
     expect(one![10]).toBe('{"a": 1,  "a" : 2 }');
     expect(one![12]).toBe('{"a \\"quoted\\" b",NULL,"NULL","",c}');
     expect(one![13]).toEqual(Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
-    expect(one![15]).toBe('emoji 😀👩‍👩‍👧 RTL مرحبا עברית CJK 漢字 combining e\u0301 controls \x01\x1f\t\n\r\\ end');
+    expect(one![15]).toBe(
+      'emoji 😀👩‍👩‍👧 RTL مرحبا עברית CJK 漢字 combining e\u0301 controls \x01\x1f\t\n\r\\ \b\v\f\x7f end',
+    );
     expect([one![16], one![17], one![18]]).toEqual(['0.1', '1e-310', 1n]);
     expect(two!.slice(1, 8)).toEqual([
       'NaN',
@@ -132,7 +134,7 @@ describe('SnapshotCapture', () => {
 
     expect(meta).toMatchObject({
       format: 'ops-console-snapshot',
-      format_version: '1',
+      format_version: '2',
       id: result.id,
       database: fixture.db.name,
       source_profile: 'prod-replica',
@@ -164,7 +166,8 @@ describe('SnapshotCapture', () => {
     // The content hash recorded at capture is the one the stored rows give when read back.
     const hasher = new ContentHasher();
     for (const table of tables) {
-      hasher.table(table.schema_name, table.table_name);
+      const storages = (JSON.parse(table.columns_json) as SnapshotColumn[]).map((c) => c.storage);
+      hasher.table(table.schema_name, table.table_name, storages);
       for (const row of rows.get(`${table.schema_name}.${table.table_name}`)!) hasher.row(row);
     }
     expect(meta.content_sha256).toMatch(/^[0-9a-f]{64}$/);

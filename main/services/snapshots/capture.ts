@@ -138,8 +138,8 @@ export function cleanupPartials(dir: string): number {
 }
 
 /**
- * Captures snapshots in worker threads (capture-worker.ts), one per capture
- * (plus its content hash thread): the worker writes `<id>.snapshot.partial`,
+ * Captures snapshots in worker threads (capture-worker.ts), one per
+ * capture: the worker writes `<id>.snapshot.partial`,
  * and only a complete file is renamed to `<id>.snapshot` here. A cancelled or
  * failed capture's partial file is deleted here; a killed process's is left
  * for cleanupPartials.
@@ -185,7 +185,6 @@ export class SnapshotCapture {
       rowLimit: request.rowLimit,
       batchRows: this.options.batchRows ?? 10_000,
       progressIntervalMs: this.options.progressIntervalMs ?? 250,
-      workerUrl: this.workerUrl.href,
       nativeBinding: this.options.nativeBinding ?? null,
     };
     const report = (progress: WorkerProgress) => {

@@ -14,11 +14,13 @@
  *   INTEGER (integer, boolean), BLOB (bytea), TEXT (everything else; see
  *   common/snapshots.ts for the mapping).
  *
- * `content_sha256` is the SHA-256 over every table's rows in order: for each
- * table its "schema.name\n", then per row per column one of `N` (NULL),
- * `I<decimal>` (integer/boolean as 0/1), `B<hex>` (blob) or `T<length>:<text>`,
- * joined by `\x1f` and each row ended by `\x1e`. An import or an integrity check
- * recomputes it: a file altered after capture is refused.
+ * `content_sha256` is the SHA-256 over one line per table, in capture order:
+ * `["schema","name"] <hex>\n` (the names as a JSON array), where <hex> is the
+ * SHA-256 of the table's rows in PostgreSQL's COPY text format — exactly the
+ * bytes `COPY … TO STDOUT` sent at capture (tab-separated fields, `\N` for
+ * NULL, COPY's backslash escapes, one `\n` per row). An import or an integrity
+ * check turns the stored rows back into that text (content-hash.ts copyField)
+ * and compares: a file altered after capture is refused.
  */
 import type { SnapshotStorage } from '../../../common/snapshots';
 

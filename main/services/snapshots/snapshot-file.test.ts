@@ -254,8 +254,8 @@ describe('SnapshotFile', () => {
     });
 
     it('a file written by a newer ops-console', () => {
-      const error = refusal(() => new SnapshotFile(write({ meta: { format_version: '2' } }), { label: 'x.snapshot' }));
-      expect(error.message).toBe('x.snapshot was written by a newer ops-console (format 2); this build reads format 1');
+      const error = refusal(() => new SnapshotFile(write({ meta: { format_version: '3' } }), { label: 'x.snapshot' }));
+      expect(error.message).toBe('x.snapshot was written by a newer ops-console (format 3); this build reads format 2');
       expect(error.hint).toMatch(/Upgrade/);
     });
 

@@ -200,7 +200,11 @@ export class SnapshotFile {
   contentHash(): string {
     const hasher = new ContentHasher();
     for (const { dataTable, table } of this.stored) {
-      hasher.table(table.schema, table.name);
+      hasher.table(
+        table.schema,
+        table.name,
+        table.columns.map((c) => c.storage),
+      );
       const columns = table.columns.map((_, i) => `"${dataColumnName(i)}"`);
       // A table with no columns still has rows: each hashes as an empty row.
       const select = columns.length > 0 ? columns.join(', ') : 'rid';

@@ -95,6 +95,13 @@ export function readMeta(db: Database.Database, tableNames: Set<string>, label: 
       { hint: 'Upgrade ops-console to open it.' },
     );
   }
+  if (version === 1) {
+    throw new OpsError(
+      'invalid_input',
+      `${label} was written by an older ops-console (format 1, whose content hash this build no longer computes)`,
+      { hint: 'Capture the database again with this version (format 2).' },
+    );
+  }
   if (version !== SNAPSHOT_FORMAT_VERSION) throw notSnapshot(label, `unknown format version ${version}`);
   const missing = META_KEYS.filter((key) => !values.has(key));
   if (missing.length > 0) throw notSnapshot(label, `its meta table lacks ${missing.join(', ')}`);

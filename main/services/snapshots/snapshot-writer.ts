@@ -26,7 +26,7 @@ export interface TableRecord {
  * until it is renamed, so it is written without a journal or fsyncs (one
  * fsync at the end): a crash leaves a partial the next start deletes. Rows go
  * in through reused multi-row INSERTs inside transactions of `batchRows` rows
- * (the content hash is computed beside, see hash-thread.ts).
+ * (the content hash is computed from the COPY bytes, see content-hash.ts).
  */
 export class SnapshotWriter {
   private readonly db: Database.Database;

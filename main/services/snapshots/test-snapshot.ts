@@ -69,7 +69,11 @@ export function writeTestSnapshot(file: string, options: TestSnapshotOptions): {
                 `INSERT INTO "${dataTable}" (rid, ${names.join(', ')}) VALUES (?${', ?'.repeat(names.length)})`,
               )
             : db.prepare(`INSERT INTO "${dataTable}" (rid) VALUES (?)`);
-        hasher.table(table.schema, table.name);
+        hasher.table(
+          table.schema,
+          table.name,
+          table.columns.map((c) => c.storage),
+        );
         table.rows.forEach((row, r) => {
           checkRow(table, row, r);
           insertRow.run(r + 1, ...row.map(bindable));
