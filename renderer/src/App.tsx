@@ -8,8 +8,8 @@ import { LogsView } from './features/logs/LogsView';
 import { MigrationsView } from './features/migrations/MigrationsView';
 import type { SectionId } from './features/navigation/sections';
 import { Sidebar } from './features/navigation/Sidebar';
-import { PlannedSectionView } from './features/planned/PlannedSectionView';
 import { SchemaView } from './features/schema/SchemaView';
+import { SledView } from './features/sled/SledView';
 import { SnapshotBanner } from './features/snapshots/SnapshotBanner';
 import { SnapshotsView } from './features/snapshots/SnapshotsView';
 import { ProductionBanner } from './features/status/ProductionBanner';
@@ -34,7 +34,7 @@ function viewFor(section: SectionId): ReactNode {
     case 'snapshots':
       return <SnapshotsView />;
     case 'sled-import':
-      return <PlannedSectionView section={section} />;
+      return <SledView />;
   }
 }
 

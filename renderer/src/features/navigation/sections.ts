@@ -6,7 +6,7 @@ export const sections = [
   { id: 'migrations', label: 'Migrations', available: true },
   { id: 'backend', label: 'Backend', available: true },
   { id: 'snapshots', label: 'Snapshots', available: true },
-  { id: 'sled-import', label: 'Sled import', available: false },
+  { id: 'sled-import', label: 'Sled import', available: true },
   { id: 'logs', label: 'Logs', available: true },
 ] as const;
 
