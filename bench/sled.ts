@@ -389,10 +389,16 @@ export async function run(): Promise<void> {
     const loaded = await load(dataDir, staged.summary.id, loadUrl);
     const loadCounts = await rowCounts(loadUrl);
     checkLoaded(loaded.report, loadCounts, expected);
+    const provenance = await withClient(loadUrl, (client) =>
+      client.query<{ n: string }>(`SELECT count(*)::text AS n FROM sled_import.provenance`),
+    );
     log(
       `load     ${secs(loaded.run.ms)}, ${count(Math.round(perSecond(totalRows, loaded.run.ms)))} rows/s, ` +
-        `${cpu(loaded.run.cpuMs)}, peak ${mb(loaded.run.peakBytes)}; reconciled, ` +
-        `${count(planned.plan.secrets.wallets)} wallet secrets left out (${loaded.report.secrets.leftOut} in the report)`,
+        `${cpu(loaded.run.cpuMs)}, peak ${mb(loaded.run.peakBytes)}; reconciled`,
+    );
+    log(
+      `         ${count(Number(provenance.rows[0]?.n ?? 0))} provenance rows beside them; ` +
+        `${count(planned.plan.secrets.wallets)} wallet secrets left out (${count(loaded.report.secrets.leftOut)} in the report)`,
     );
 
     // The peer: the same rows from CSV, one psql process.
