@@ -1,0 +1,532 @@
+/**
+ * Loading staged Sled imports into real PostgreSQL: the mapping of every
+ * family checked row by row, exactly-once (a second load, a failure between
+ * COMMIT and the staging update, a cancel), PostgreSQL refusing one entry,
+ * secrets, a read-only session and a concurrent load.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OpsError } from '../../../common/errors';
+import { DEFAULT_SLED_NAMESPACE, type SledProgress } from '../../../common/sled';
+import { createTestDatabase, type TestDatabase } from '../../../test/helpers/postgres';
+import { memoryLogger } from '../catalog/test-support';
+import { loadImport, type LoadOptions } from './loader';
+import {
+  applyStackMigrations,
+  buildStaging,
+  connect,
+  type FixtureEntry,
+  hex64,
+  loadedContents,
+  manyEntries,
+  memory,
+  memoryEntry,
+  rowCounts,
+  stagedOutcomes,
+  standardEntries,
+  wallet,
+} from './load-test-support';
+import { planImport } from './plan';
+import type { StagingDb } from './staging-db';
+
+/** UUIDv5 as RFC 4122 §4.3 defines it, written here independently of the uuid package. */
+function uuidV5(name: string, namespace: string): string {
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(Buffer.from(name, 'utf8'))
+    .digest();
+  const b = Buffer.from(hash.subarray(0, 16));
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const ALICE = uuidV5('alice_123', DEFAULT_SLED_NAMESPACE);
+const IMPORT = 'sled-test-import';
+const SECRET = '4NmYq7vZ1bXh9pKcR3sT8uW2eF6gJ5aL0dQyMnBvCxZ1'; // a made-up base58 keypair
+const PASSPHRASE = 'correct horse battery staple';
+
+interface Target {
+  db: TestDatabase;
+  client: pg.Client;
+  target: string;
+}
+
+let dir: string;
+const targets: Target[] = [];
+const stagings: StagingDb[] = [];
+
+async function freshTarget(): Promise<Target> {
+  const db = await createTestDatabase('sledload');
+  const client = await connect(db.url);
+  await applyStackMigrations(client);
+  const t = { db, client, target: `localhost/${db.name}` };
+  targets.push(t);
+  return t;
+}
+
+function staged(entries: readonly FixtureEntry[], name = 'import'): StagingDb {
+  const staging = buildStaging(path.join(dir, `${name}.sqlite`), IMPORT, entries);
+  stagings.push(staging);
+  return staging;
+}
+
+function load(t: Target, staging: StagingDb, extra: Partial<LoadOptions> = {}) {
+  return loadImport({ staging, client: t.client, importId: IMPORT, target: t.target, ...extra });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<OpsError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(OpsError);
+  return error as OpsError;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-sled-load-'));
+});
+
+afterEach(async () => {
+  for (const s of stagings.splice(0)) s.close();
+  for (const t of targets.splice(0)) {
+    await t.client.end().catch(() => undefined);
+    await t.db.drop();
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('loadImport', () => {
+  it('maps every family to the rows the issue describes', async () => {
+    expect(ALICE).toBe('fe45d849-a062-5285-905a-7798a85f9cca'); // also Python's uuid.uuid5
+    const t = await freshTarget();
+    const staging = staged(standardEntries());
+    const progress: Array<Omit<SledProgress, 'runId'>> = [];
+    const report = await load(t, staging, { onProgress: (p) => progress.push(p) });
+
+    const wallets = (await t.client.query('SELECT * FROM blockchain.wallets ORDER BY public_key')).rows;
+    expect(wallets).toHaveLength(2);
+    const alice = wallets.find((w) => w.public_key === 'AlicePubKey1111111111111111111111111111111');
+    expect(alice).toMatchObject({
+      user_id: ALICE,
+      wallet_type: 'solana',
+      balance: '1500000000',
+      encrypted_private_key: null,
+    });
+    expect((alice.created_at as Date).toISOString()).toBe('2023-11-14T22:13:20.000Z');
+    expect(alice.metadata).toEqual({
+      sled: {
+        import_id: IMPORT,
+        source: 'wallets',
+        tree: '__sled__default',
+        key: 'wallet:alice_123',
+        user_id: 'alice_123',
+      },
+      wallet_kind: 'Managed',
+      secret: 'left_out',
+    });
+    const carol = wallets.find((w) => w.public_key === 'CarolPubKey');
+    expect(carol).toMatchObject({ user_id: uuidV5('carol', DEFAULT_SLED_NAMESPACE), balance: '0' });
+    expect(carol.metadata).toMatchObject({ wallet_kind: 'External', secret: 'none' });
+
+    const txs = (await t.client.query('SELECT * FROM blockchain.fodi_transactions ORDER BY amount')).rows;
+    expect(txs).toHaveLength(2);
+    expect(txs[0]).toMatchObject({
+      tx_id: `sled-opening-balance-${ALICE}`,
+      from_address: null,
+      to_address: 'AlicePubKey1111111111111111111111111111111',
+      amount: '1500000000',
+      tx_type: 'mint',
+      status: 'confirmed',
+    });
+    expect((txs[0].created_at as Date).toISOString()).toBe('2024-06-01T12:00:00.000Z');
+    expect((txs[0].confirmed_at as Date).toISOString()).toBe('2024-06-01T12:00:00.000Z');
+    expect(txs[0].metadata).toEqual({
+      sled: {
+        import_id: IMPORT,
+        source: 'fodi_ledger',
+        tree: '__sled__default',
+        key: 'balance:alice_123',
+        user_id: 'alice_123',
+      },
+      balance: { total: '1500000000', locked: '500000000', available: '1000000000' },
+    });
+    const inv = uuidV5('INV-LOCAL-001', DEFAULT_SLED_NAMESPACE);
+    expect(txs[1]).toMatchObject({
+      tx_id: `sled-opening-balance-${inv}`,
+      to_address: `user:${inv}`,
+      amount: '9000000000000000000',
+    });
+
+    const cacheRows = (await t.client.query('SELECT * FROM ai.cache_entries ORDER BY cached_at')).rows;
+    expect(cacheRows.map((r) => [r.cache_key, r.query, r.model, r.hit_count, r.quality_score])).toEqual([
+      [hex64('q1'), 'What is FODI?', 'gpt-4o-mini', 5, 9],
+      [hex64('q2'), 'Menu?', 'local', 0, null],
+    ]);
+    for (const r of cacheRows) {
+      expect((r.expires_at as Date).getTime() - (r.cached_at as Date).getTime()).toBe(7 * 24 * 3600 * 1000);
+    }
+    expect((cacheRows[0].cached_at as Date).toISOString()).toBe('2024-05-29T16:26:40.000Z');
+
+    const conversations = (await t.client.query('SELECT * FROM ai.conversations ORDER BY created_at')).rows;
+    expect(conversations.map((c) => [c.user_id, c.session_id, c.role, c.content])).toEqual([
+      [ALICE, uuidV5('session:alice_123', DEFAULT_SLED_NAMESPACE), 'user', 'Order soup'],
+      [ALICE, uuidV5('session:alice_123', DEFAULT_SLED_NAMESPACE), 'user', 'Thanks'],
+    ]);
+    expect((conversations[0].created_at as Date).toISOString()).toBe('2023-11-14T22:15:00.000Z');
+    expect(conversations[0].metadata).toEqual({
+      intent: 'order',
+      entities: ['soup'],
+      sled: {
+        import_id: IMPORT,
+        source: 'local_agents',
+        tree: '__sled__default',
+        key: 'ctx:alice_123:1700000100',
+        user_id: 'alice_123',
+        timestamp: '1700000100',
+      },
+    });
+
+    const facts = (await t.client.query('SELECT * FROM ai.memory_facts ORDER BY fact_type')).rows;
+    expect(facts).toHaveLength(2);
+    expect(facts[0]).toMatchObject({
+      user_id: uuidV5('agent-7', DEFAULT_SLED_NAMESPACE),
+      fact_type: 'fact',
+      confidence: 0.8,
+      fact_data: memoryEntry('agent-7', 'likes', 0.8),
+    });
+    expect((facts[0].created_at as Date).toISOString()).toBe('2024-05-01T10:00:00.000Z');
+    expect((facts[0].updated_at as Date).toISOString()).toBe('2024-05-20T10:00:00.500Z');
+    expect(facts[1]).toMatchObject({
+      user_id: ALICE,
+      fact_type: 'preference',
+      confidence: 1,
+      fact_data: { user_id: 'alice_123', key: 'language', value: 'en' },
+    });
+    expect((facts[1].created_at as Date).toISOString()).toBe('2024-06-01T12:00:00.000Z');
+
+    const outcomes = staging.db.prepare('SELECT id, outcome, outcome_reason FROM entries ORDER BY id').all();
+    expect(outcomes).toEqual([
+      { id: 1, outcome: 'loaded', outcome_reason: null },
+      { id: 2, outcome: 'loaded', outcome_reason: null },
+      { id: 3, outcome: 'skipped', outcome_reason: 'duplicate of entry 1 in this import' },
+      { id: 4, outcome: 'loaded', outcome_reason: null },
+      { id: 5, outcome: 'skipped', outcome_reason: 'zero balance: nothing to mint' },
+      { id: 6, outcome: 'loaded', outcome_reason: null },
+      { id: 7, outcome: 'skipped', outcome_reason: 'duplicate of entry 4 in this import' },
+      { id: 8, outcome: 'loaded', outcome_reason: null },
+      { id: 9, outcome: 'loaded', outcome_reason: null },
+      { id: 10, outcome: 'skipped', outcome_reason: 'duplicate of entry 8 in this import' },
+      { id: 11, outcome: 'loaded', outcome_reason: null },
+      { id: 12, outcome: 'loaded', outcome_reason: null },
+      { id: 13, outcome: 'loaded', outcome_reason: null },
+      { id: 14, outcome: 'loaded', outcome_reason: null },
+      { id: 15, outcome: 'failed', outcome_reason: 'unknown key pattern' },
+      { id: 16, outcome: 'failed', outcome_reason: 'CachedResponse: 3 bytes left over' },
+    ]);
+
+    expect(report.outcomes).toEqual({ loaded: 10, skipped: 4, failed: 2, pending: 0 });
+    expect(report.verifiedAgainst).toBe(t.target);
+    expect(report.reconciled).toBe(true);
+    expect(report.checks.every((c) => c.ok)).toBe(true);
+    const balances = report.checks.find((c) => c.name.startsWith('sum of the exported balances'))!;
+    expect(balances.expected).toBe('9000000001500000007'); // 1.5e9 + 0 + 9e18 + 7, beyond 2^53
+    expect(report.checks.find((c) => c.name.startsWith('wallet balances set'))?.actual).toBe('1');
+    expect(report.secrets).toEqual({ encrypted: 0, leftOut: 1 });
+    expect(JSON.parse(staging.meta('last_report')!)).toEqual(report);
+    expect(staging.meta('last_load_at')).not.toBeNull();
+
+    const loading = progress.filter((p) => p.phase === 'loading');
+    expect(loading.length).toBeGreaterThan(0);
+    expect(loading.at(-1)).toMatchObject({ importId: IMPORT, kind: 'load', unit: 'entries', done: 14, total: 14 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', done: 14 });
+  });
+
+  it('changes nothing when the same import is loaded again', async () => {
+    const t = await freshTarget();
+    const staging = staged([...standardEntries(), ...manyEntries(300)]);
+    const first = await load(t, staging, { batchSize: 37 });
+    const counts = await rowCounts(t.client);
+    const contents = await loadedContents(t.client);
+    const loads = await t.client.query('SELECT loaded FROM sled_import.loads ORDER BY id');
+
+    const second = await load(t, staging, { batchSize: 37 });
+    expect(await rowCounts(t.client)).toEqual(counts);
+    expect(await loadedContents(t.client)).toEqual(contents);
+    const runs = (await t.client.query('SELECT loaded, skipped, outcome FROM sled_import.loads ORDER BY id')).rows;
+    expect(runs).toHaveLength(2);
+    expect(runs[1]).toEqual({ loaded: '0', skipped: '0', outcome: 'done' });
+    expect(loads.rows[0].loaded).toBe(String(first.outcomes.loaded));
+    expect(second.outcomes).toEqual(first.outcomes);
+    expect(second.reconciled).toBe(true);
+    // Every entry accounted for, both times.
+    const o = second.outcomes;
+    expect(o.loaded + o.skipped + o.failed + o.pending).toBe(second.entries);
+    expect(second.entries).toBe(316);
+  });
+
+  it('is exactly-once when a run stops between COMMIT and the staging update', async () => {
+    const entries = [...standardEntries(), ...manyEntries(200)];
+    const reference = await freshTarget();
+    const refStaging = staged(entries, 'reference');
+    await load(reference, refStaging, { batchSize: 1000 });
+
+    const t = await freshTarget();
+    const staging = staged(entries, 'interrupted');
+    let commits = 0;
+    const stop = new Error('process gone');
+    const failure = await load(t, staging, {
+      batchSize: 9,
+      afterCommit: () => {
+        commits += 1;
+        if (commits === 4) throw stop;
+      },
+    }).catch((e: unknown) => e);
+    expect(failure).toBe(stop);
+    // PostgreSQL has four batches; the staging database only three.
+    expect((await rowCounts(t.client)).provenance).toBeGreaterThan(
+      staging.db
+        .prepare("SELECT count(*) AS n FROM entries WHERE outcome IN ('loaded', 'skipped')")
+        .pluck()
+        .get() as number,
+    );
+
+    const report = await load(t, staging, { batchSize: 9 });
+    expect(report.reconciled).toBe(true);
+    expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+    expect(stagedOutcomes(staging)).toEqual(stagedOutcomes(refStaging));
+  });
+
+  it('rolls back the batch in progress on cancel, and the import resumes', async () => {
+    const entries = [...standardEntries(), ...manyEntries(120)];
+    const reference = await freshTarget();
+    const refStaging = staged(entries, 'reference');
+    await load(reference, refStaging);
+
+    const t = await freshTarget();
+    const staging = staged(entries, 'cancelled');
+    const controller = new AbortController();
+    let statements = 0;
+    // The real client; the abort arrives while the third batch's statement runs (before its COMMIT).
+    const client = new Proxy(t.client, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: unknown[]) => {
+          const result = await (target.query as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (typeof args[0] === 'string' && args[0].startsWith('WITH input') && ++statements === 3) controller.abort();
+          return result;
+        };
+      },
+    });
+    const progress: Array<Omit<SledProgress, 'runId'>> = [];
+    const error = await rejection(
+      loadImport({
+        staging,
+        client,
+        importId: IMPORT,
+        target: t.target,
+        batchSize: 10,
+        signal: controller.signal,
+        onProgress: (p) => progress.push(p),
+      }),
+    );
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toBe('The load was cancelled');
+    expect(progress.at(-1)?.phase).toBe('cancelled');
+    // Two batches of ten committed, the third rolled back.
+    expect((await rowCounts(t.client)).provenance).toBe(20);
+    expect(staging.db.prepare("SELECT count(*) FROM entries WHERE outcome <> 'pending'").pluck().get()).toBe(20 + 2);
+    expect((await t.client.query('SELECT outcome FROM sled_import.loads')).rows).toEqual([{ outcome: 'cancelled' }]);
+    // The lock went with the run.
+    expect(
+      (await t.client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")).rows[0].n,
+    ).toBe(0);
+
+    const report = await load(t, staging, { batchSize: 10 });
+    expect(report.reconciled).toBe(true);
+    expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+  });
+
+  it('fails only the entry PostgreSQL refuses, with its message, and loads the rest of the batch', async () => {
+    const t = await freshTarget();
+    const staging = staged([
+      memory('local_agents', memoryEntry('a', 'ok-1', 0.5)),
+      memory('local_agents', memoryEntry('a', 'too-sure', 1.5)), // confidence must be <= 1
+      memory('local_agents', memoryEntry('a', 'ok-2', 0.25)),
+      { ...memory('local_agents', { ...memoryEntry('a', 'bad-time', 0.1), created_at: 'the day before' }) },
+    ]);
+    const logger = memoryLogger();
+    const report = await load(t, staging, { logger });
+    const facts = (await t.client.query("SELECT fact_data->>'key' AS key FROM ai.memory_facts ORDER BY id")).rows;
+    expect(facts.map((f) => f.key)).toEqual(['ok-1', 'ok-2']);
+    const outcomes = staging.db.prepare('SELECT outcome, outcome_reason FROM entries ORDER BY id').all();
+    expect(outcomes).toEqual([
+      { outcome: 'loaded', outcome_reason: null },
+      {
+        outcome: 'failed',
+        outcome_reason: 'new row for relation "memory_facts" violates check constraint "memory_facts_confidence_check"',
+      },
+      { outcome: 'loaded', outcome_reason: null },
+      // PostgreSQL quotes the input here; the reason keeps the message, not the value.
+      {
+        outcome: 'failed',
+        outcome_reason: 'invalid input syntax for type timestamp with time zone: (value not shown)',
+      },
+    ]);
+    expect(report.outcomes).toEqual({ loaded: 2, skipped: 0, failed: 2, pending: 0 });
+    expect(report.reconciled).toBe(true);
+    expect(logger.lines.some((l) => l.includes('retried entry by entry'))).toBe(true);
+    // The failed entries are tried again by the next load (and fail again), the loaded ones are not.
+    const again = await load(t, staging);
+    expect(again.outcomes).toEqual(report.outcomes);
+    expect((await t.client.query('SELECT count(*)::int AS n FROM ai.memory_facts')).rows[0].n).toBe(2);
+  });
+
+  it('encrypts wallet secrets with pgcrypto and never shows them', async () => {
+    const t = await freshTarget();
+    const entries: FixtureEntry[] = [
+      ...standardEntries(),
+      wallet('wallets', {
+        user_id: 'eve',
+        pubkey: 'EvePubKey',
+        has_secret: true,
+        chain: 'x'.repeat(60), // wallet_type is varchar(50): PostgreSQL refuses this one
+        created_at: '1700000000',
+        wallet_type: 'Managed',
+      }),
+    ];
+    const staging = staged(entries);
+    staging.saveSettings({ ...staging.settings(), secrets: 'encrypt' });
+    const secrets = new Map([
+      [1, SECRET],
+      [17, `${SECRET}-eve`],
+    ]);
+    const asked: number[][] = [];
+    const logger = memoryLogger();
+    const progress: unknown[] = [];
+    const report = await load(t, staging, {
+      passphrase: PASSPHRASE,
+      logger,
+      onProgress: (p) => progress.push(p),
+      readSecrets: async (_staging, wanted) => {
+        asked.push([...wanted].sort((a, b) => a - b));
+        return secrets;
+      },
+    });
+    expect(asked).toEqual([[1, 17]]);
+    const row = (
+      await t.client.query(
+        `SELECT encrypted_private_key, metadata->>'secret' AS marker,
+                public.pgp_sym_decrypt(public.dearmor(encrypted_private_key), $1) AS plain
+           FROM blockchain.wallets WHERE public_key = 'AlicePubKey1111111111111111111111111111111'`,
+        [PASSPHRASE],
+      )
+    ).rows[0];
+    expect(row.encrypted_private_key).not.toContain(SECRET);
+    expect(row.encrypted_private_key).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    expect(row.marker).toBe('encrypted');
+    expect(row.plain).toBe(SECRET);
+    const wrong = await t.client
+      .query(
+        "SELECT public.pgp_sym_decrypt(public.dearmor(encrypted_private_key), 'wrong') FROM blockchain.wallets WHERE encrypted_private_key IS NOT NULL",
+      )
+      .catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(Error);
+    expect(report.secrets).toEqual({ encrypted: 1, leftOut: 0 });
+    expect(report.reconciled).toBe(true);
+    expect(staging.db.prepare('SELECT outcome_reason FROM entries WHERE id = 17').pluck().get()).toBe(
+      'value too long for type character varying(50)',
+    );
+
+    const plan = await planImport(staging, staging.settings(), { client: t.client, target: t.target });
+    const shown = [
+      JSON.stringify(report),
+      JSON.stringify(plan),
+      JSON.stringify(progress),
+      logger.lines.join('\n'),
+      JSON.stringify((await t.client.query('SELECT * FROM sled_import.provenance')).rows),
+      JSON.stringify((await t.client.query('SELECT * FROM sled_import.loads')).rows),
+    ].join('\n');
+    for (const s of [SECRET, PASSPHRASE]) expect(shown).not.toContain(s);
+    staging.db.pragma('wal_checkpoint(TRUNCATE)');
+    const file = fs.readFileSync(staging.file);
+    for (const s of [SECRET, PASSPHRASE]) expect(file.includes(Buffer.from(s))).toBe(false);
+  });
+
+  it('refuses to encrypt without a passphrase before writing anything', async () => {
+    const t = await freshTarget();
+    const staging = staged(standardEntries());
+    staging.saveSettings({ ...staging.settings(), secrets: 'encrypt' });
+    const error = await rejection(load(t, staging));
+    expect(error.kind).toBe('invalid_input');
+    expect(error.message).toMatch(/no passphrase/);
+    expect((await t.client.query("SELECT to_regnamespace('sled_import') AS s")).rows[0].s).toBeNull();
+    expect(staging.db.prepare("SELECT count(*) FROM entries WHERE outcome <> 'pending'").pluck().get()).toBe(0);
+  });
+
+  it('refuses to load when pgcrypto is missing and secrets are to be encrypted', async () => {
+    const t = await freshTarget();
+    await t.client.query('DROP EXTENSION pgcrypto');
+    const staging = staged(standardEntries());
+    staging.saveSettings({ ...staging.settings(), secrets: 'encrypt' });
+    const error = await rejection(
+      load(t, staging, { passphrase: PASSPHRASE, readSecrets: async () => new Map([[1, SECRET]]) }),
+    );
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toMatch(/pgcrypto is not installed/);
+    expect(error.hint).toMatch(/CREATE EXTENSION pgcrypto/);
+    // Leaving the secrets out works without it.
+    staging.saveSettings({ ...staging.settings(), secrets: 'skip' });
+    expect((await load(t, staging)).reconciled).toBe(true);
+  });
+
+  it('refuses a read-only session', async () => {
+    const t = await freshTarget();
+    await t.client.query('SET default_transaction_read_only = on');
+    const staging = staged(standardEntries());
+    const error = await rejection(load(t, staging));
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toMatch(/read-only/);
+    await t.client.query('SET default_transaction_read_only = off');
+    expect((await t.client.query("SELECT to_regnamespace('sled_import') AS s")).rows[0].s).toBeNull();
+  });
+
+  it('lets only one load run at a time and names the one holding the lock', async () => {
+    const t = await freshTarget();
+    const staging = staged([...standardEntries(), ...manyEntries(50)]);
+    const other = await connect(t.db.url);
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let reached!: () => void;
+      const inside = new Promise<void>((resolve) => (reached = resolve));
+      const first = load(t, staging, {
+        batchSize: 10,
+        afterCommit: async () => {
+          reached();
+          await held;
+        },
+      });
+      await inside;
+      const secondStaging = staged([...standardEntries(), ...manyEntries(50)], 'second');
+      const error = await rejection(
+        loadImport({ staging: secondStaging, client: other, importId: IMPORT, target: t.target }),
+      );
+      const pid = (await t.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      expect(error.kind).toBe('conflict');
+      expect(error.message).toContain('Another Sled load is running');
+      expect(error.message).toContain('"sled-load-test"');
+      expect(error.message).toContain(`pid ${pid}`);
+      release();
+      expect((await first).reconciled).toBe(true);
+    } finally {
+      await other.end();
+    }
+  });
+});
