@@ -207,14 +207,16 @@ function LoadForm({ plan, profile }: { plan: SledPlan; profile: ConnectionProfil
           confirmTestId="sled-confirm-load"
           testId="sled-load-dialog"
         >
-          <p>
-            Rows are written into the database <strong className="mono">{confirm.database}</strong>
-            {confirm.production ? ' — a PRODUCTION database' : ''} on {profile.host}:{profile.port}, in batches
-            committed one by one. Rows already loaded by an earlier run are left as they are.
-          </p>
-          <p>
-            {encrypt ? `Wallet secrets are encrypted with the passphrase you gave.` : 'Wallet secrets are left out.'}
-          </p>
+          <div className="sled-dialog-text">
+            <p>
+              Rows are written into the database <strong className="mono">{confirm.database}</strong>
+              {confirm.production ? ' — a PRODUCTION database' : ''} on {profile.host}:{profile.port}, in batches
+              committed one by one. Rows already loaded by an earlier run are left as they are.
+            </p>
+            <p>
+              {encrypt ? 'Wallet secrets are encrypted with the passphrase you gave.' : 'Wallet secrets are left out.'}
+            </p>
+          </div>
         </ConfirmDialog>
       ) : null}
     </>

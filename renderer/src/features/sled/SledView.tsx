@@ -116,12 +116,14 @@ function DeleteDialog() {
       confirmTestId="sled-confirm-delete"
       testId="sled-delete-dialog"
     >
-      <p>
-        The staging database of import <span className="mono">{target.id}</span> (staged {formatTime(target.createdAt)},{' '}
-        {formatCount(target.entries)} entries) is removed from the data folder. This cannot be undone: to see its report
-        or load it again, import the files again.
-      </p>
-      {target.lastLoadAt ? <p>Rows it loaded into PostgreSQL stay there, with their provenance.</p> : null}
+      <div className="sled-dialog-text">
+        <p>
+          The staging database of import <span className="mono">{target.id}</span> (staged{' '}
+          {formatTime(target.createdAt)}, {formatCount(target.entries)} entries) is removed from the data folder. This
+          cannot be undone: to see its report or load it again, import the files again.
+        </p>
+        {target.lastLoadAt ? <p>Rows it loaded into PostgreSQL stay there, with their provenance.</p> : null}
+      </div>
     </ConfirmDialog>
   );
 }

@@ -111,6 +111,16 @@ describe('Sled import store', () => {
     expect(state.imports.map((i) => i.id)).toContain('i2');
   });
 
+  it('keeps a finished run with the import it belongs to, and drops it for another', async () => {
+    const { store } = setup();
+    await store.getState().loadList();
+    store.getState().setFilesText('/srv/a.jsonl');
+    await store.getState().startImport();
+    expect(store.getState().run?.importId).toBe('i2');
+    await store.getState().open('i1');
+    expect(store.getState().run).toBeNull();
+  });
+
   it('cancels a running import by its run id and says it was cancelled', async () => {
     const { store, deps } = setup();
     const answer = deferred<ReturnType<typeof importSummary>>();

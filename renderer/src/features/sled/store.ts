@@ -169,13 +169,16 @@ export function createSledStore(deps: SledDeps) {
       },
       newImport() {
         wizardEpoch++;
-        set({ ...freshWizard, currentId: null, step: 'files', filesError: null });
+        // A finished run belongs to the import it made or loaded: it goes with it.
+        const run = isRunning(get()) ? get().run : null;
+        set({ ...freshWizard, run, currentId: null, step: 'files', filesError: null });
       },
       async open(id) {
         if (isRunning(get())) return;
         wizardEpoch++;
         const epoch = wizardEpoch;
-        set({ ...freshWizard, currentId: id, filesError: null });
+        const run = get().run?.importId === id ? get().run : null;
+        set({ ...freshWizard, run, currentId: id, filesError: null });
         const known = currentOf();
         set({ step: known?.state === 'staged' ? 'summary' : 'files' });
         try {
