@@ -101,10 +101,11 @@ afterAll(async () => {
 });
 
 describe('a load killed and run again', () => {
-  it.each([
+  const cases: Array<[string, { killAfter?: number; selfKillAt?: number }]> = [
     ['killed from outside after some batches', { killAfter: 6 }],
     ['killed between a COMMIT and its staging update', { selfKillAt: 5 }],
-  ])('%s gives exactly the rows of one uninterrupted run', async (_name, options) => {
+  ];
+  it.each(cases)('%s gives exactly the rows of one uninterrupted run', async (_name, options) => {
     const { db, client } = await target();
     const file = path.join(dir, `${options.killAfter ?? 'self'}-${options.selfKillAt ?? 'outside'}.sqlite`);
     buildStaging(file, IMPORT, ENTRIES).close();

@@ -64,30 +64,15 @@
  */
 import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
-import type { SledFamily, SledProgress, SledReport, SledTarget } from '../../../common/sled';
+import type { SledFamily, SledReport, SledTarget } from '../../../common/sled';
 import type { Logger } from '../logging/log-service';
-import {
-  batchStatement,
-  type BatchContext,
-  type BatchRow,
-  cancelledError,
-  type EntryOutcome,
-  loadError,
-  runBatch,
-  tableSpecs,
-  type TableSpec,
-} from './load-batch';
-import {
-  cacheRow,
-  conversationRow,
-  type EntryOrigin,
-  memoryFactRow,
-  mintRow,
-  preferenceFactRow,
-  UserIds,
-  walletRow,
-  skipReasons,
-} from './mapping';
+import { type BatchContext, type BatchRow, cancelledError, type EntryOutcome, loadError, runBatch } from './load-batch';
+import { checkTargets, refuseReadOnly, secretLogging } from './load-checks';
+import { LoadProgress, type LoadProgressEvent } from './load-progress';
+import { buildRow, OriginResolver } from './load-rows';
+import { markProblemEntries, pendingCount, pendingEntries, walletKeysOf, walletsWantingSecrets } from './load-staging';
+import { batchStatement, tableSpecs, type TableSpec } from './load-statement';
+import { skipReasons, UserIds } from './mapping';
 import {
   ensureProvenance,
   finishLoadRun,
@@ -96,18 +81,8 @@ import {
   syncOutcomesFromProvenance,
   takeLoadLock,
 } from './provenance';
-import type {
-  BalanceRecord,
-  CacheRecord,
-  ConversationRecord,
-  MemoryRecord,
-  PreferenceRecord,
-  WalletRecord,
-} from './records';
 import { reportImport } from './report';
-import type { StagedEntry, StagingDb } from './staging-db';
-import { LoadProgress, type LoadProgressEvent } from './load-progress';
-import { markProblemEntries, pendingCount, pendingEntries, walletKeysOf, walletsWantingSecrets } from './load-staging';
+import type { StagingDb } from './staging-db';
 
 export const DEFAULT_BATCH_SIZE = 5000;
 
@@ -155,92 +130,6 @@ const PHASES: readonly Phase[] = [
   { family: 'memory', spec: 'fact' },
   { family: 'preference', spec: 'fact' },
 ];
-
-const TARGET_TABLES: readonly SledTarget[] = [
-  'blockchain.wallets',
-  'blockchain.fodi_transactions',
-  'ai.cache_entries',
-  'ai.conversations',
-  'ai.memory_facts',
-];
-
-async function refuseReadOnly(client: pg.ClientBase, target: string): Promise<void> {
-  const result = await client.query<{ tro: string; dtro: string; recovery: boolean }>(
-    `SELECT current_setting('transaction_read_only') AS tro, current_setting('default_transaction_read_only') AS dtro,
-            pg_is_in_recovery() AS recovery`,
-  );
-  const row = result.rows[0];
-  if (!row) return;
-  if (row.recovery || row.tro === 'on' || row.dtro === 'on') {
-    throw new OpsError('conflict', `The session on ${target} is read-only; a load writes rows`, {
-      hint: row.recovery
-        ? 'This server is a standby (in recovery): load into the primary.'
-        : 'default_transaction_read_only is on for this role or database: connect as a role that may write.',
-    });
-  }
-}
-
-async function checkTargets(client: pg.ClientBase, target: string, encrypt: boolean): Promise<Map<SledTarget, string>> {
-  const result = await client.query<{ name: string; sequence: string | null }>(
-    `SELECT t.name, CASE WHEN to_regclass(t.name) IS NULL THEN NULL ELSE pg_get_serial_sequence(t.name, 'id') END AS sequence
-       FROM unnest($1::text[]) AS t(name)`,
-    [TARGET_TABLES],
-  );
-  const sequences = new Map<SledTarget, string>();
-  const missing: string[] = [];
-  for (const row of result.rows) {
-    if (row.sequence === null) missing.push(row.name);
-    else sequences.set(row.name as SledTarget, row.sequence);
-  }
-  if (missing.length > 0) {
-    throw new OpsError(
-      'conflict',
-      `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist on ${target}`,
-      {
-        hint: "Apply the stack's migrations (ops-console migrate apply) before loading.",
-      },
-    );
-  }
-  if (encrypt) {
-    const pgcrypto = await client.query<{ present: boolean }>(
-      `SELECT to_regprocedure('public.pgp_sym_encrypt(text,text,text)') IS NOT NULL
-          AND to_regprocedure('public.armor(bytea)') IS NOT NULL AS present`,
-    );
-    if (pgcrypto.rows[0]?.present !== true) {
-      throw new OpsError('conflict', `pgcrypto is not installed in schema public on ${target}`, {
-        hint: "Run CREATE EXTENSION pgcrypto WITH SCHEMA public (migration 001 does), or choose to leave the wallet secrets out (secrets: 'skip' in the plan).",
-      });
-    }
-  }
-  return sequences;
-}
-
-/**
- * As superuser, keeps the secret-bearing statements' parameters out of the
- * server log; otherwise says when the server's settings would log them.
- */
-async function secretLogging(client: pg.ClientBase, logger: Logger, target: string): Promise<string[]> {
-  const result = await client.query<{ su: string; stmt: string; dur: string; version: number }>(
-    `SELECT current_setting('is_superuser') AS su, current_setting('log_statement') AS stmt,
-            current_setting('log_min_duration_statement') AS dur, current_setting('server_version_num')::int AS version`,
-  );
-  const row = result.rows[0];
-  if (!row) return [];
-  if (row.su === 'on') {
-    return [
-      "SET LOCAL log_statement = 'none'",
-      'SET LOCAL log_min_duration_statement = -1',
-      ...(row.version >= 130000 ? ['SET LOCAL log_parameter_max_length = 0'] : []),
-    ];
-  }
-  if (row.stmt === 'all' || row.stmt === 'mod' || row.dur !== '-1') {
-    logger.warn(
-      `sled load: ${target} logs statements (log_statement=${row.stmt}, log_min_duration_statement=${row.dur}); ` +
-        'the server log may receive the parameters of the wallet inserts. Turn that logging off while loading secrets.',
-    );
-  }
-  return [];
-}
 
 export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   const { staging, client, importId, target } = opts;
@@ -381,136 +270,4 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   return report;
 }
 
-interface BuildContext {
-  origins: OriginResolver;
-  ids: UserIds;
-  settings: { cacheTtlSeconds: number; secrets: 'encrypt' | 'skip' };
-  secrets: Map<number, string>;
-  walletKeys: Map<string, string>;
-  encrypt: boolean;
-}
-
-/** A staged entry as the statement's values, or its outcome when it cannot get that far. */
-function buildRow(entry: StagedEntry, family: SledFamily, ctx: BuildContext): BatchRow | EntryOutcome {
-  const origin = ctx.origins.of(entry);
-  const common = {
-    entryId: entry.id,
-    source: origin.source,
-    tree: origin.tree,
-    keyHex: entry.key?.toString('hex') ?? '',
-  };
-  try {
-    const record: unknown = JSON.parse(entry.record ?? 'null');
-    switch (family) {
-      case 'wallet': {
-        const row = walletRow(record as WalletRecord, origin, ctx.ids, ctx.settings.secrets);
-        const secret = row.wantsSecret ? ctx.secrets.get(entry.id) : undefined;
-        if (row.wantsSecret && secret === undefined) {
-          return failed(entry.id, 'the wallet secret could not be read back from the export file');
-        }
-        return {
-          ...common,
-          preReason: null,
-          values: [
-            row.userId,
-            row.publicKey,
-            row.walletType,
-            row.createdAt,
-            row.metadata,
-            row.openingTxId,
-            secret ?? null,
-          ],
-        };
-      }
-      case 'balance': {
-        const r = record as BalanceRecord;
-        const row = mintRow(r, origin, ctx.ids, ctx.walletKeys.get(r.user_id) ?? null);
-        return {
-          ...common,
-          preReason: row.zero ? skipReasons.zeroBalance : null,
-          values: [row.userId, row.txId, row.toAddress, row.amount, row.createdAt, row.metadata],
-        };
-      }
-      case 'ai_cache': {
-        const row = cacheRow(record as CacheRecord, ctx.settings.cacheTtlSeconds);
-        return {
-          ...common,
-          preReason: null,
-          values: [
-            row.cacheKey,
-            row.query,
-            row.response,
-            row.model,
-            row.cachedAt,
-            row.expiresAt,
-            row.hitCount,
-            row.qualityScore,
-          ],
-        };
-      }
-      case 'conversation': {
-        const row = conversationRow(record as ConversationRecord, origin, ctx.ids);
-        return {
-          ...common,
-          preReason: null,
-          values: [row.userId, row.sessionId, row.content, row.metadata, row.createdAt],
-        };
-      }
-      case 'memory':
-      case 'preference': {
-        const row =
-          family === 'memory'
-            ? memoryFactRow(record as MemoryRecord, ctx.ids)
-            : preferenceFactRow(record as PreferenceRecord, origin, ctx.ids);
-        return {
-          ...common,
-          preReason: null,
-          values: [row.userId, row.factType, row.factData, row.confidence, row.createdAt, row.updatedAt],
-        };
-      }
-    }
-  } catch (error) {
-    return failed(
-      entry.id,
-      `the staged record does not map to a row: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-}
-
-function failed(id: number, reason: string): EntryOutcome {
-  return { id, outcome: 'failed', reason, targetId: null };
-}
-
-/** Source names and their export times, read once. */
-class OriginResolver {
-  private readonly sources = new Map<number, { name: string; exportedAt: string | null }>();
-  private readonly createdAt: string;
-
-  constructor(
-    staging: StagingDb,
-    private readonly importId: string,
-  ) {
-    const rows = staging.db.prepare('SELECT id, name, exported_at FROM sources').all() as Array<{
-      id: number;
-      name: string;
-      exported_at: string | null;
-    }>;
-    for (const r of rows) this.sources.set(r.id, { name: r.name, exportedAt: r.exported_at });
-    this.createdAt = staging.meta('created_at') ?? new Date(0).toISOString();
-  }
-
-  of(entry: StagedEntry): EntryOrigin {
-    const source = entry.sourceId === null ? undefined : this.sources.get(entry.sourceId);
-    return {
-      importId: this.importId,
-      entryId: entry.id,
-      source: source?.name ?? '',
-      tree: entry.tree ?? '',
-      key: entry.key?.toString('utf8') ?? '',
-      asOf: source?.exportedAt ?? this.createdAt,
-    };
-  }
-}
-
 export type { LoadProgressEvent } from './load-progress';
-export type LoadProgressCallback = (p: Omit<SledProgress, 'runId'>) => void;
