@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useId } from 'react';
 import type { SledReport } from '../../../../common/sled';
 import { sledTargets } from '../../../../common/sled';
 import { Badge } from '../../components/Badge';
@@ -83,12 +83,52 @@ const rank = (target: string | null) => {
   return index < 0 ? sledTargets.length : index;
 };
 
-function ReportHeader({ report }: { report: SledReport }) {
+/** Check the report against a profile's database: the load target, or another chosen here. */
+function VerifyControl() {
+  const selectId = useId();
   const targetId = useSled((s) => s.targetId);
   const reporting = useSled((s) => s.reporting);
   const running = useSled(isRunning);
   const fetchReport = useSled((s) => s.fetchReport);
-  const database = useConnections((s) => s.profiles.find((p) => p.id === targetId)?.database ?? null);
+  const setTarget = useSled((s) => s.setTarget);
+  const profiles = useConnections((s) => s.profiles);
+  const database = profiles.find((p) => p.id === targetId)?.database ?? null;
+  if (profiles.length === 0) return null;
+  return (
+    <span className="sled-verify">
+      <label className="visually-hidden" htmlFor={selectId}>
+        Verify against profile
+      </label>
+      <select
+        id={selectId}
+        className="select"
+        value={database ? (targetId ?? '') : ''}
+        onChange={(event) => setTarget(event.target.value)}
+        disabled={reporting || running}
+        data-testid="sled-verify-target"
+      >
+        {database ? null : <option value="">Choose a profile…</option>}
+        {profiles.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name} — {p.database}
+          </option>
+        ))}
+      </select>
+      <button
+        className="button"
+        type="button"
+        onClick={() => targetId && void fetchReport({ profileId: targetId })}
+        disabled={database === null || reporting || running}
+        title={database === null ? 'Choose the profile whose database to check' : undefined}
+        data-testid="sled-verify"
+      >
+        {reporting ? 'Verifying…' : database ? `Verify against ${database}` : 'Verify against database'}
+      </button>
+    </span>
+  );
+}
+
+function ReportHeader({ report }: { report: SledReport }) {
   const accounted = outcomeOrder.reduce((sum, o) => sum + report.outcomes[o], 0);
   return (
     <section
@@ -140,16 +180,7 @@ function ReportHeader({ report }: { report: SledReport }) {
         </div>
       </dl>
       <div className="sled-actions">
-        <button
-          className="button"
-          type="button"
-          onClick={() => targetId && void fetchReport({ profileId: targetId })}
-          disabled={targetId === null || reporting || running}
-          title={targetId === null ? 'Choose the target in the Plan step first' : undefined}
-          data-testid="sled-verify"
-        >
-          {reporting ? 'Verifying…' : database ? `Verify against ${database}` : 'Verify against database'}
-        </button>
+        <VerifyControl />
         <button
           className="button"
           type="button"
