@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
 import { redactText } from '../logging/redact';
 import { skipReasons } from './mapping';
-import { countBatch } from './provenance';
+import { countFailed } from './provenance';
 import type { TableSpec } from './load-statement';
 
 /** One entry ready for the statement. */
@@ -59,19 +59,40 @@ export function cancelledError(): OpsError {
   });
 }
 
-function paramsOf(ctx: BatchContext, rows: readonly BatchRow[]): unknown[] {
-  const columns = ctx.spec.columns.map((_, i) => rows.map((r) => r.values[i] ?? null));
+/** A PostgreSQL array literal of text, numbers and NULLs (what node-postgres would send, built ahead). */
+function arrayLiteral(values: readonly unknown[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) parts[i] = 'NULL';
+    else if (typeof v === 'number' || typeof v === 'bigint') parts[i] = String(v);
+    else parts[i] = `"${String(v).replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * The statement's parameters for these rows. With `literal`, the arrays are
+ * already array literals (built while the previous statement runs).
+ */
+export function batchParams(
+  ctx: Omit<BatchContext, 'signal' | 'setLocal'>,
+  rows: readonly BatchRow[],
+  literal = false,
+): unknown[] {
+  const array = literal ? arrayLiteral : (values: unknown[]) => values;
   const params: unknown[] = [
-    rows.map((r) => r.entryId),
-    rows.map((r) => r.source),
-    rows.map((r) => r.tree),
-    rows.map((r) => r.keyHex),
-    rows.map((r) => r.preReason),
-    ...columns,
+    array(rows.map((r) => r.entryId)),
+    array(rows.map((r) => r.source)),
+    array(rows.map((r) => r.tree)),
+    array(rows.map((r) => r.keyHex)),
+    array(rows.map((r) => r.preReason)),
+    ...ctx.spec.columns.map((_, i) => array(rows.map((r) => r.values[i] ?? null))),
     ctx.importId,
     ctx.sequence,
     ctx.spec.target,
     skipReasons.alreadyPresent[ctx.spec.target] ?? 'not inserted',
+    ctx.runId,
   ];
   if (ctx.spec.usesPassphrase) params.push(ctx.passphrase);
   return params;
@@ -163,19 +184,11 @@ async function rollback(client: pg.ClientBase): Promise<void> {
 }
 
 async function begin(ctx: BatchContext): Promise<void> {
-  await ctx.client.query('BEGIN');
-  await ctx.client.query('SET LOCAL statement_timeout = 0');
-  for (const statement of ctx.setLocal) await ctx.client.query(statement);
+  // One round trip (simple protocol, no parameters).
+  await ctx.client.query(['BEGIN', 'SET LOCAL statement_timeout = 0', ...ctx.setLocal].join('; '));
 }
 
-async function commit(ctx: BatchContext, outcomes: readonly EntryOutcome[], walletsUpdated: number): Promise<void> {
-  const count = (o: EntryOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
-  await countBatch(ctx.client, ctx.runId, {
-    loaded: count('loaded'),
-    skipped: count('skipped'),
-    failed: count('failed'),
-    walletsUpdated,
-  });
+async function commit(ctx: BatchContext): Promise<void> {
   if (ctx.signal?.aborted) throw cancelledError();
   await ctx.client.query('COMMIT');
 }
@@ -183,20 +196,51 @@ async function commit(ctx: BatchContext, outcomes: readonly EntryOutcome[], wall
 /**
  * Runs one batch in one transaction. Returns once COMMIT succeeded; the caller
  * then records the outcomes in the staging database.
+ *
+ * `overlap` runs exactly once, while PostgreSQL executes the batch's statement
+ * (synchronous work: the previous batch's staging update, reading the next).
  */
-export async function runBatch(ctx: BatchContext, rows: readonly BatchRow[]): Promise<BatchResult> {
-  if (rows.length === 0) return { outcomes: [], walletsUpdated: 0, isolated: false };
+export async function runBatch(
+  ctx: BatchContext,
+  rows: readonly BatchRow[],
+  overlap: () => void = () => undefined,
+  params: unknown[] = batchParams(ctx, rows),
+): Promise<BatchResult> {
+  let overlapped = false;
+  let overlapError: unknown = null;
+  const runOverlap = () => {
+    if (overlapped) return;
+    overlapped = true;
+    try {
+      overlap();
+    } catch (error) {
+      overlapError = error;
+    }
+  };
+  const rethrowOverlap = () => {
+    if (overlapError !== null) throw overlapError;
+  };
+  if (rows.length === 0) {
+    runOverlap();
+    rethrowOverlap();
+    return { outcomes: [], walletsUpdated: 0, isolated: false };
+  }
   try {
     await begin(ctx);
-    const result = await ctx.client.query<StatementRow>(ctx.sql, paramsOf(ctx, rows));
+    const pending = ctx.client.query<StatementRow>(ctx.sql, params);
+    runOverlap();
+    const result = await pending;
+    rethrowOverlap();
     const { outcomes, updated } = outcomesOf(ctx, result.rows);
-    await commit(ctx, outcomes, updated);
+    await commit(ctx);
     return { outcomes, walletsUpdated: updated, isolated: false };
   } catch (error) {
     await rollback(ctx.client);
-    if (error instanceof OpsError) throw error;
+    if (error instanceof OpsError || error === overlapError) throw error;
     if (!isDataError(error)) throw loadError(error, ctx, `Loading ${ctx.spec.target}`);
   }
+  runOverlap();
+  rethrowOverlap();
   return runIsolated(ctx, rows);
 }
 
@@ -209,7 +253,7 @@ async function runIsolated(ctx: BatchContext, rows: readonly BatchRow[]): Promis
     for (const row of rows) {
       await ctx.client.query('SAVEPOINT sled_entry');
       try {
-        const result = await ctx.client.query<StatementRow>(ctx.sql, paramsOf(ctx, [row]));
+        const result = await ctx.client.query<StatementRow>(ctx.sql, batchParams(ctx, [row]));
         const done = outcomesOf(ctx, result.rows);
         outcomes.push(...done.outcomes);
         walletsUpdated += done.updated;
@@ -225,7 +269,8 @@ async function runIsolated(ctx: BatchContext, rows: readonly BatchRow[]): Promis
         });
       }
     }
-    await commit(ctx, outcomes, walletsUpdated);
+    await countFailed(ctx.client, ctx.runId, outcomes.filter((o) => o.outcome === 'failed').length);
+    await commit(ctx);
     return { outcomes, walletsUpdated, isolated: true };
   } catch (error) {
     await rollback(ctx.client);

@@ -20,19 +20,63 @@ import type {
   PreferenceRecord,
   WalletRecord,
 } from './records';
-import type { StagedEntry, StagingDb } from './staging-db';
+import { type LoadEntry, walletKeysOf } from './load-staging';
+import type { StagingDb } from './staging-db';
 
 export interface BuildContext {
   origins: OriginResolver;
   ids: UserIds;
   settings: { cacheTtlSeconds: number; secrets: 'encrypt' | 'skip' };
   secrets: Map<number, string>;
-  walletKeys: Map<string, string>;
   encrypt: boolean;
 }
 
+export interface PreparedBatch {
+  entryIds: number[];
+  lastId: number;
+  /** For the statement. */
+  rows: BatchRow[];
+  /** Decided without PostgreSQL: a mapping failure, the same Sled key twice in the batch. */
+  early: EntryOutcome[];
+}
+
+/** A batch of pending entries as the statement's rows, plus what is decided without PostgreSQL. */
+export function prepareBatch(
+  staging: StagingDb,
+  entries: readonly LoadEntry[],
+  family: SledFamily,
+  ctx: BuildContext,
+): PreparedBatch {
+  const walletKeys = family === 'balance' ? walletKeysOf(staging, entries) : new Map<string, string>();
+  const rows: BatchRow[] = [];
+  const early: EntryOutcome[] = [];
+  const firstOfKey = new Map<string, number>();
+  for (const entry of entries) {
+    const built = buildRow(entry, family, ctx, walletKeys);
+    if ('outcome' in built) {
+      early.push(built);
+      continue;
+    }
+    // The same Sled key twice in one batch: the first one's provenance decides the second (load-statement.ts, rule 1).
+    const provenanceKey = `${built.source}\u0000${built.tree}\u0000${built.keyHex}`;
+    const first = firstOfKey.get(provenanceKey);
+    if (first !== undefined) {
+      early.push({ id: entry.id, outcome: 'skipped', reason: skipReasons.duplicate(first), targetId: null });
+      continue;
+    }
+    firstOfKey.set(provenanceKey, entry.id);
+    rows.push(built);
+  }
+  return { entryIds: entries.map((e) => e.id), lastId: entries[entries.length - 1]?.id ?? 0, rows, early };
+}
+
 /** A staged entry as the statement's values, or its outcome when it cannot get that far. */
-export function buildRow(entry: StagedEntry, family: SledFamily, ctx: BuildContext): BatchRow | EntryOutcome {
+function buildRow(
+  entry: LoadEntry,
+  family: SledFamily,
+  ctx: BuildContext,
+  walletKeys: ReadonlyMap<string, string>,
+): BatchRow | EntryOutcome {
   const origin = ctx.origins.of(entry);
   const common = {
     entryId: entry.id,
@@ -65,7 +109,7 @@ export function buildRow(entry: StagedEntry, family: SledFamily, ctx: BuildConte
       }
       case 'balance': {
         const r = record as BalanceRecord;
-        const row = mintRow(r, origin, ctx.ids, ctx.walletKeys.get(r.user_id) ?? null);
+        const row = mintRow(r, origin, ctx.ids, walletKeys.get(r.user_id) ?? null);
         return {
           ...common,
           preReason: row.zero ? skipReasons.zeroBalance : null,
@@ -140,7 +184,7 @@ export class OriginResolver {
     this.createdAt = staging.meta('created_at') ?? new Date(0).toISOString();
   }
 
-  of(entry: StagedEntry): EntryOrigin {
+  of(entry: LoadEntry): EntryOrigin {
     const source = entry.sourceId === null ? undefined : this.sources.get(entry.sourceId);
     return {
       importId: this.importId,

@@ -5,9 +5,7 @@
  */
 import type { SledFamily } from '../../../common/sled';
 import { UNKNOWN_KEY_REASON } from './mapping';
-import { entryFromRow, type StagedEntry, type StagingDb } from './staging-db';
-
-type EntryRow = Parameters<typeof entryFromRow>[0];
+import type { StagedEntry, StagingDb } from './staging-db';
 
 /** A loadable entry has a record and no problem. */
 export const LOADABLE = '(record IS NOT NULL AND problem IS NULL)';
@@ -48,15 +46,17 @@ export function pendingCount(staging: StagingDb): number {
   ).n;
 }
 
+/** What the loader reads of an entry (never the value). */
+export type LoadEntry = Pick<StagedEntry, 'id' | 'sourceId' | 'tree' | 'key' | 'record'>;
+
 /** Pending loadable entries of a family after `afterId`, in entry order. */
-export function pendingEntries(staging: StagingDb, family: SledFamily, afterId: number, limit: number): StagedEntry[] {
-  return (
-    staging.db
-      .prepare(
-        `SELECT * FROM entries WHERE family = ? AND id > ? AND outcome = 'pending' AND ${LOADABLE} ORDER BY id LIMIT ?`,
-      )
-      .all(family, afterId, limit) as EntryRow[]
-  ).map(entryFromRow);
+export function pendingEntries(staging: StagingDb, family: SledFamily, afterId: number, limit: number): LoadEntry[] {
+  return staging.db
+    .prepare(
+      `SELECT id, source_id AS sourceId, tree, key, record FROM entries
+          WHERE family = ? AND id > ? AND outcome = 'pending' AND ${LOADABLE} ORDER BY id LIMIT ?`,
+    )
+    .all(family, afterId, limit) as LoadEntry[];
 }
 
 /** Pending wallets whose record says they carry a secret (the ids to read back from the export). */
@@ -76,7 +76,10 @@ export function walletsWantingSecrets(staging: StagingDb): Set<number> {
  * wallet entry of that user, loaded or not), through an expression index the
  * loader adds to the staging database.
  */
-export function walletKeysOf(staging: StagingDb, balances: readonly StagedEntry[]): Map<string, string> {
+export function walletKeysOf(
+  staging: StagingDb,
+  balances: readonly Pick<StagedEntry, 'record'>[],
+): Map<string, string> {
   const db = staging.db;
   if (!db.readonly) {
     db.exec(

@@ -14,6 +14,8 @@
  *   4. an earlier entry of the batch has the same natural key → a duplicate of it;
  *   5. else inserted, with an id taken from the table's sequence beforehand
  *      (OVERRIDING SYSTEM VALUE), so each row maps back to its entry.
+ * Rule 3 before 4 and 'the first entry' of a natural key counted among the
+ * entries rules 1–3 leave: exactly what one entry at a time would give.
  */
 import type { SledTarget } from '../../../common/sled';
 
@@ -187,7 +189,16 @@ const COMMON_COLUMNS: readonly InputColumn[] = [
   { name: 'pre_reason', type: 'text' },
 ];
 
-/** The statement of a spec. Every identifier and expression is a constant of this file; every value is a parameter. */
+/**
+ * The statement of a spec. Every identifier and expression is a constant of
+ * this file; every value is a parameter.
+ *
+ * Shape: the input is joined once to the provenance and the target's natural
+ * key (index lookups, the input's size is known to the planner), one window
+ * finds the first entry of each natural key, one projection decides and takes
+ * the ids; the INSERTs and the UPDATE then read that one CTE. No CTE is joined
+ * to another (the planner has no statistics for them and would loop).
+ */
 export function batchStatement(spec: TableSpec): string {
   const all = [...COMMON_COLUMNS, ...spec.columns];
   const n = all.length;
@@ -195,86 +206,83 @@ export function batchStatement(spec: TableSpec): string {
   const SEQUENCE = `$${n + 2}::regclass`;
   const TARGET = `$${n + 3}::text`;
   const PRESENT = `$${n + 4}::text`;
-  const PASSPHRASE = `$${n + 5}::text`;
+  const RUN = `$${n + 5}::bigint`;
+  const PASSPHRASE = `$${n + 6}::text`;
   const unnest = all.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
   const names = all.map((c) => c.name).join(', ');
   const insertColumns = spec.insert.map(([column]) => column).join(', ');
   const insertValues = spec.insert.map(([, expression]) => expression.replaceAll('$PASSPHRASE', PASSPHRASE)).join(', ');
   const nk = spec.naturalKey;
-  const parts: string[] = [
-    `input AS MATERIALIZED (
-       SELECT t.*, decode(t.key_hex, 'hex') AS sled_key FROM unnest(${unnest}) AS t(${names}))`,
-    `held AS MATERIALIZED (
-       SELECT i.entry_id, p.import_id, p.entry_id AS held_entry, p.outcome, p.reason, p.target_id
-         FROM input i JOIN sled_import.provenance p ON p.source = i.source AND p.tree = i.tree AND p.sled_key = i.sled_key)`,
-    `fresh AS MATERIALIZED (
-       SELECT i.* FROM input i WHERE NOT EXISTS (SELECT 1 FROM held h WHERE h.entry_id = i.entry_id))`,
-  ];
-  let reason: string;
-  if (nk) {
-    parts.push(
-      `present AS MATERIALIZED (
-         SELECT f.entry_id, p.import_id AS by_import, p.entry_id AS by_entry
-           FROM fresh f JOIN ${spec.table} x ON x.${nk.column} = f.${nk.input}
-           LEFT JOIN sled_import.provenance p ON p.target_table = ${TARGET} AND p.target_id = x.id AND p.outcome = 'loaded'
-          WHERE f.pre_reason IS NULL)`,
-      `candidates AS MATERIALIZED (
-         SELECT f.*, min(f.entry_id) OVER (PARTITION BY f.${nk.input}) AS first_entry
-           FROM fresh f
-          WHERE f.pre_reason IS NULL AND NOT EXISTS (SELECT 1 FROM present x WHERE x.entry_id = f.entry_id))`,
-      `winners AS MATERIALIZED (
-         SELECT c.*, nextval(${SEQUENCE}) AS new_id FROM candidates c WHERE c.first_entry = c.entry_id)`,
-      `ins AS (
-         INSERT INTO ${spec.table} (${insertColumns}) OVERRIDING SYSTEM VALUE
-         SELECT ${insertValues} FROM winners w
-         ON CONFLICT (${nk.column}) DO NOTHING
-         RETURNING id)`,
-    );
-    reason = `CASE WHEN ins.id IS NOT NULL THEN NULL
-                   WHEN f.pre_reason IS NOT NULL THEN f.pre_reason
-                   WHEN x.entry_id IS NOT NULL AND x.by_import = ${IMPORT} THEN 'duplicate of entry ' || x.by_entry || ' in this import'
-                   WHEN x.entry_id IS NOT NULL THEN ${PRESENT}
-                   WHEN c.first_entry <> f.entry_id THEN 'duplicate of entry ' || c.first_entry || ' in this import'
-                   ELSE ${PRESENT} END`;
-  } else {
-    parts.push(
-      `winners AS MATERIALIZED (
-         SELECT f.*, nextval(${SEQUENCE}) AS new_id FROM fresh f WHERE f.pre_reason IS NULL)`,
-      `ins AS (
-         INSERT INTO ${spec.table} (${insertColumns}) OVERRIDING SYSTEM VALUE
-         SELECT ${insertValues} FROM winners w
-         RETURNING id)`,
-    );
-    reason = `CASE WHEN ins.id IS NOT NULL THEN NULL ELSE coalesce(f.pre_reason, ${PRESENT}) END`;
-  }
-  parts.push(
+  const open = 'a.held_import IS NULL AND a.pre_reason IS NULL' + (nk ? ' AND a.present_id IS NULL' : '');
+  // One materialized CTE (the rows are copied once): the input, joined per row to the provenance and the
+  // target's natural key, one window for the first entry of each natural key, the decision and the id.
+  // LATERAL … LIMIT 1 keeps the joins index lookups per input row: a hash join would read the whole
+  // provenance (or target) table in every batch, and those grow with the load.
+  const annotated = `
+             SELECT i.*, p.import_id AS held_import, p.entry_id AS held_entry, p.outcome AS held_outcome,
+                    p.reason AS held_reason, p.target_id AS held_target,
+                    ${nk ? 'x.present_id, x.by_import, x.by_entry' : 'NULL::bigint AS present_id, NULL::text AS by_import, NULL::bigint AS by_entry'}
+               FROM (SELECT t.*, decode(t.key_hex, 'hex') AS sled_key FROM unnest(${unnest}) AS t(${names})) i
+               LEFT JOIN LATERAL (
+                 SELECT p.import_id, p.entry_id, p.outcome, p.reason, p.target_id FROM sled_import.provenance p
+                  WHERE p.source = i.source AND p.tree = i.tree AND p.sled_key = i.sled_key LIMIT 1) p ON true
+               ${
+                 nk
+                   ? `LEFT JOIN LATERAL (
+                 SELECT x.id AS present_id, xp.import_id AS by_import, xp.entry_id AS by_entry
+                   FROM ${spec.table} x
+                   LEFT JOIN sled_import.provenance xp
+                     ON xp.target_table = ${TARGET} AND xp.target_id = x.id AND xp.outcome = 'loaded'
+                  WHERE x.${nk.column} = i.${nk.input} AND i.pre_reason IS NULL LIMIT 1) x ON true`
+                   : ''
+               }`;
+  const firstEntry = nk ? `min(a.entry_id) FILTER (WHERE ${open}) OVER (PARTITION BY a.${nk.input})` : 'a.entry_id';
+  const parts = [
     `decided AS MATERIALIZED (
-       SELECT f.entry_id, f.source, f.tree, f.sled_key, ins.id AS target_id, ${reason} AS reason
-         FROM fresh f
-         LEFT JOIN winners w ON w.entry_id = f.entry_id
-         LEFT JOIN ins ON ins.id = w.new_id
-         ${nk ? 'LEFT JOIN present x ON x.entry_id = f.entry_id LEFT JOIN candidates c ON c.entry_id = f.entry_id' : ''})`,
+       SELECT r.*, CASE WHEN r.winner THEN nextval(${SEQUENCE}) END AS new_id,
+              CASE WHEN r.held_import IS NOT NULL OR r.winner THEN NULL
+                   WHEN r.pre_reason IS NOT NULL THEN r.pre_reason
+                   WHEN r.present_id IS NOT NULL AND r.by_import = ${IMPORT} THEN 'duplicate of entry ' || r.by_entry || ' in this import'
+                   WHEN r.present_id IS NOT NULL THEN ${PRESENT}
+                   ELSE 'duplicate of entry ' || r.first_entry || ' in this import' END AS reason
+         FROM (SELECT w.*, (w.open AND w.first_entry = w.entry_id) AS winner
+                 FROM (SELECT a.*, ${firstEntry} AS first_entry, (${open}) AS open FROM (${annotated}) a) w) r)`,
+    // No ON CONFLICT: the natural keys were looked up above under the load lock. A row someone else
+    // writes in between fails the batch with a unique violation; it is isolated and skipped next time.
+    `ins AS (
+       INSERT INTO ${spec.table} (${insertColumns}) OVERRIDING SYSTEM VALUE
+       SELECT ${insertValues} FROM decided w WHERE w.winner)`,
     `prov AS (
        INSERT INTO sled_import.provenance (source, tree, sled_key, import_id, entry_id, target_table, target_id, outcome, reason)
-       SELECT d.source, d.tree, d.sled_key, ${IMPORT}, d.entry_id, ${TARGET}, d.target_id,
-              CASE WHEN d.target_id IS NULL THEN 'skipped' ELSE 'loaded' END, d.reason
-         FROM decided d)`,
-  );
+       SELECT d.source, d.tree, d.sled_key, ${IMPORT}, d.entry_id, ${TARGET}, d.new_id,
+              CASE WHEN d.winner THEN 'loaded' ELSE 'skipped' END, d.reason
+         FROM decided d WHERE d.held_import IS NULL)`,
+  ];
   if (spec.updatesWalletBalances) {
     parts.push(
       `upd AS (
-         UPDATE blockchain.wallets wl SET balance = w.amount
-           FROM winners w JOIN ins ON ins.id = w.new_id
-          WHERE wl.user_id = w.user_id
+         UPDATE blockchain.wallets wl SET balance = d.amount FROM decided d
+          WHERE d.winner AND wl.user_id = d.user_id
          RETURNING wl.id)`,
     );
   }
   const updated = spec.updatesWalletBalances ? '(SELECT count(*) FROM upd)::int' : '0';
+  // The run's counters move with its rows (the same transaction).
+  parts.push(
+    `counted AS (
+       UPDATE sled_import.loads l
+          SET loaded = l.loaded + c.n_loaded, skipped = l.skipped + c.n_skipped,
+              wallets_updated = l.wallets_updated + ${updated}
+         FROM (SELECT count(*) FILTER (WHERE winner) AS n_loaded,
+                      count(*) FILTER (WHERE held_import IS NULL AND NOT winner) AS n_skipped
+                 FROM decided) c
+        WHERE l.id = ${RUN})`,
+  );
   return `WITH ${parts.join(',\n')}
-SELECT d.entry_id::text AS entry_id, CASE WHEN d.target_id IS NULL THEN 'skipped' ELSE 'loaded' END AS outcome,
-       d.reason, d.target_id::text AS target_id, NULL::text AS held_import, NULL::text AS held_entry, ${updated} AS updated
-  FROM decided d
-UNION ALL
-SELECT h.entry_id::text, h.outcome, h.reason, h.target_id::text, h.import_id, h.held_entry::text, 0
-  FROM held h`;
+SELECT d.entry_id::text AS entry_id,
+       CASE WHEN d.held_import IS NOT NULL THEN d.held_outcome WHEN d.winner THEN 'loaded' ELSE 'skipped' END AS outcome,
+       CASE WHEN d.held_import IS NOT NULL THEN d.held_reason ELSE d.reason END AS reason,
+       coalesce(d.held_target, d.new_id)::text AS target_id,
+       d.held_import, d.held_entry::text AS held_entry, ${updated} AS updated
+  FROM decided d`;
 }

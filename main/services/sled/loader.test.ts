@@ -319,7 +319,8 @@ describe('loadImport', () => {
         if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
         return async (...args: unknown[]) => {
           const result = await (target.query as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (typeof args[0] === 'string' && args[0].startsWith('WITH input') && ++statements === 3) controller.abort();
+          if (typeof args[0] === 'string' && args[0].startsWith('WITH decided') && ++statements === 3)
+            controller.abort();
           return result;
         };
       },

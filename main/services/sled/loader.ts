@@ -66,13 +66,13 @@ import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
 import type { SledFamily, SledReport, SledTarget } from '../../../common/sled';
 import type { Logger } from '../logging/log-service';
-import { type BatchContext, type BatchRow, cancelledError, type EntryOutcome, loadError, runBatch } from './load-batch';
+import { type BatchContext, batchParams, cancelledError, type EntryOutcome, loadError, runBatch } from './load-batch';
 import { checkTargets, refuseReadOnly, secretLogging } from './load-checks';
 import { LoadProgress, type LoadProgressEvent } from './load-progress';
-import { buildRow, OriginResolver } from './load-rows';
-import { markProblemEntries, pendingCount, pendingEntries, walletKeysOf, walletsWantingSecrets } from './load-staging';
+import { OriginResolver, prepareBatch, type PreparedBatch } from './load-rows';
+import { markProblemEntries, pendingCount, pendingEntries, walletsWantingSecrets } from './load-staging';
 import { batchStatement, tableSpecs, type TableSpec } from './load-statement';
-import { skipReasons, UserIds } from './mapping';
+import { UserIds } from './mapping';
 import {
   ensureProvenance,
   finishLoadRun,
@@ -163,6 +163,13 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   await refuseReadOnly(client, target);
   await takeLoadLock(client, target);
   let runId: string | null = null;
+  /** Outcomes of the last committed batch, written to the staging database during the next statement. */
+  let unwritten: EntryOutcome[] | null = null;
+  const writeOutcomes = () => {
+    if (unwritten) staging.setOutcomes(unwritten);
+    unwritten = null;
+  };
+  let hookFailed = false;
   try {
     const sequences = await checkTargets(client, target, encrypt);
     const setLocal = encrypt ? await secretLogging(client, logger, target) : [];
@@ -207,50 +214,57 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
         signal: opts.signal,
         setLocal: spec.usesPassphrase ? setLocal : [],
       };
-      let after = 0;
-      for (;;) {
+      const buildContext = { origins, ids, settings, secrets, encrypt };
+      const prepare = (afterId: number): (PreparedBatch & { params: unknown[] }) | null => {
+        const entries = pendingEntries(staging, phase.family, afterId, batchSize);
+        if (entries.length === 0) return null;
+        const batch = prepareBatch(staging, entries, phase.family, buildContext);
+        return { ...batch, params: batchParams(ctx, batch.rows, true) };
+      };
+      // Pipelined: while PostgreSQL runs a batch's statement, the previous batch's outcomes go to the
+      // staging database (its COMMIT is done) and the next batch is read and built.
+      const queue: { next: (PreparedBatch & { params: unknown[] }) | null } = { next: prepare(0) };
+      while (queue.next) {
         if (opts.signal?.aborted) throw cancelledError();
-        const entries = pendingEntries(staging, phase.family, after, batchSize);
-        const last = entries[entries.length - 1];
-        if (!last) break;
-        after = last.id;
-        const walletKeys = phase.family === 'balance' ? walletKeysOf(staging, entries) : new Map<string, string>();
-        const rows: BatchRow[] = [];
-        const early: EntryOutcome[] = [];
-        const firstOfKey = new Map<string, number>();
-        for (const entry of entries) {
-          const built = buildRow(entry, phase.family, { origins, ids, settings, secrets, walletKeys, encrypt });
-          if ('outcome' in built) {
-            early.push(built);
-            continue;
-          }
-          // The same Sled key twice in one batch: the first one's provenance decides the second (load-batch.ts, rule 1).
-          const provenanceKey = `${built.source}\u0000${built.tree}\u0000${built.keyHex}`;
-          const first = firstOfKey.get(provenanceKey);
-          if (first !== undefined) {
-            early.push({ id: entry.id, outcome: 'skipped', reason: skipReasons.duplicate(first), targetId: null });
-            continue;
-          }
-          firstOfKey.set(provenanceKey, entry.id);
-          rows.push(built);
+        const batch = queue.next;
+        queue.next = null;
+        const result = await runBatch(
+          ctx,
+          batch.rows,
+          () => {
+            writeOutcomes();
+            queue.next = prepare(batch.lastId);
+          },
+          batch.params,
+        );
+        try {
+          await opts.afterCommit?.({ target: spec.target, entryIds: batch.entryIds });
+        } catch (error) {
+          hookFailed = true;
+          throw error;
         }
-        const result = await runBatch(ctx, rows);
-        await opts.afterCommit?.({ target: spec.target, entryIds: entries.map((e) => e.id) });
-        staging.setOutcomes([...result.outcomes, ...early]);
-        const failed =
-          result.outcomes.filter((o) => o.outcome === 'failed').length +
-          early.filter((o) => o.outcome === 'failed').length;
+        unwritten = [...result.outcomes, ...batch.early];
+        const failed = unwritten.filter((o) => o.outcome === 'failed').length;
         logger.debug(
-          `sled load ${importId}: ${spec.target} entries ${entries[0]!.id}–${last.id}: ` +
+          `sled load ${importId}: ${spec.target} entries ${batch.entryIds[0]}–${batch.lastId}: ` +
             `${result.outcomes.filter((o) => o.outcome === 'loaded').length} loaded, ${failed} failed` +
             (result.walletsUpdated ? `, ${result.walletsUpdated} wallet balances set` : '') +
             (result.isolated ? ' (PostgreSQL refused the batch; retried entry by entry)' : ''),
         );
-        progress.advance(entries.length, spec.target);
+        progress.advance(batch.entryIds.length, spec.target);
       }
     }
+    writeOutcomes();
     await finishLoadRun(client, runId, 'done');
   } catch (error) {
+    // Batches committed before the failure keep their outcomes (unless the test hook stands for a kill).
+    if (!hookFailed) {
+      try {
+        writeOutcomes();
+      } catch {
+        // The next load syncs them from the provenance.
+      }
+    }
     const cancelled = error instanceof OpsError && error.message === cancelledError().message;
     if (runId !== null) await finishLoadRun(client, runId, cancelled ? 'cancelled' : 'failed').catch(() => undefined);
     const failure = loadError(error, { target, sensitive }, `Loading import ${importId}`);

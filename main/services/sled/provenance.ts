@@ -122,18 +122,10 @@ export async function finishLoadRun(
   await client.query('UPDATE sled_import.loads SET finished_at = now(), outcome = $2 WHERE id = $1', [runId, outcome]);
 }
 
-/** Inside a batch's transaction: the run's counters move with its rows. */
-export async function countBatch(
-  client: pg.ClientBase,
-  runId: string,
-  counts: { loaded: number; skipped: number; failed: number; walletsUpdated: number },
-): Promise<void> {
-  await client.query(
-    `UPDATE sled_import.loads
-        SET loaded = loaded + $2, skipped = skipped + $3, failed = failed + $4, wallets_updated = wallets_updated + $5
-      WHERE id = $1`,
-    [runId, counts.loaded, counts.skipped, counts.failed, counts.walletsUpdated],
-  );
+/** Inside an isolated batch's transaction: the entries PostgreSQL refused (the statement counts the rest). */
+export async function countFailed(client: pg.ClientBase, runId: string, failed: number): Promise<void> {
+  if (failed === 0) return;
+  await client.query('UPDATE sled_import.loads SET failed = failed + $2 WHERE id = $1', [runId, failed]);
 }
 
 const SYNC_PAGE = 50_000;
