@@ -260,7 +260,9 @@ describe('Sled import in Chromium over ops-console serve', () => {
     await poll(() => unknown.getByTestId('sled-sample').count()).toBe(1);
     const sample = (await unknown.getByTestId('sled-sample').textContent()) ?? '';
     expect(sample).toContain('session:abc123');
-    expect(sample).toMatch(/sled-export\.jsonl/);
+    // From the local_agents source, the 16th line of the file.
+    expect(sample).toContain('local_agents');
+    expect(sample).toContain('line 16');
     const broken = page.locator('[data-testid="sled-summary-problems"] [data-kind="invalid_json"]');
     await broken.locator('summary').click();
     await poll(() => broken.getByTestId('sled-sample').count()).toBe(1);
@@ -346,8 +348,9 @@ describe('Sled import in Chromium over ops-console serve', () => {
       expect(await check.getAttribute('data-ok'), (await check.textContent()) ?? '').toBe('true');
     }
     expect(await page.getByTestId('sled-check').count()).toBeGreaterThan(0);
-    await page.getByTestId('sled-report-reason').first().locator('summary').click();
     await shot(page, '7-report');
+    await page.getByTestId('sled-report-reason').first().locator('summary').click();
+    await shot(page, '7-report-reasons');
     const html = await page.content();
     expect(html).not.toContain(PASSPHRASE);
     expect(html).not.toContain(SECRET);

@@ -116,9 +116,10 @@ function LoadForm({ plan, profile }: { plan: SledPlan; profile: ConnectionProfil
         {encrypt ? (
           <div className="sled-passphrase">
             <p className="field-note">
-              {plural(plan.secrets.wallets, 'wallet')} carry a plaintext secret. Each is encrypted with pgcrypto’s{' '}
-              <span className="mono">pgp_sym_encrypt</span> under this passphrase before it is written. The passphrase
-              is not stored anywhere: keep it, it is the only way to read the secrets back.
+              {plural(plan.secrets.wallets, 'wallet')} {plan.secrets.wallets === 1 ? 'carries' : 'carry'} a plaintext
+              secret. Each is encrypted with pgcrypto’s <span className="mono">pgp_sym_encrypt</span> under this
+              passphrase before it is written. The passphrase is not stored anywhere: keep it, it is the only way to
+              read the secrets back.
             </p>
             <div className="sled-passphrase__fields">
               <div className="sled-fieldset">

@@ -109,8 +109,8 @@ function VerifyControl() {
       >
         {database ? null : <option value="">Choose a profile…</option>}
         {profiles.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name} — {p.database}
+          <option key={p.id} value={p.id} title={`${p.database} on ${p.host}:${p.port}`}>
+            {p.name}
           </option>
         ))}
       </select>

@@ -109,8 +109,8 @@ function FilesTable({ summary }: { summary: SledImportSummary }) {
           <tbody>
             {summary.files.map((file) => (
               <tr key={file.path}>
-                <td className="mono sled-wrap">{file.path}</td>
-                <td>{file.format === 'jsonl' ? 'JSON Lines' : 'sled export() JSON'}</td>
+                <td className="mono sled-wrap sled-files-table__path">{file.path}</td>
+                <td className="sled-nowrap">{file.format === 'jsonl' ? 'JSON Lines' : 'sled export() JSON'}</td>
                 <td className="mono">{file.sources.length > 0 ? file.sources.join(', ') : '—'}</td>
                 <td className="num" title={`${file.bytes.toLocaleString('en-US')} bytes`}>
                   {formatBytes(file.bytes)}
