@@ -342,10 +342,13 @@ async function heldByOthers(
   if (!db?.provenance) return held;
   const open = rows.filter((r) => !recorded.has(r.id));
   if (open.length === 0) return held;
+  // LATERAL … LIMIT 1: an index lookup per entry, never a scan of the whole provenance per chunk.
   const result = await db.client.query<{ id: string; import_id: string; entry_id: string }>(
     `SELECT i.id::text AS id, p.import_id, p.entry_id::text AS entry_id
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS i(id, source, tree, key_hex)
-       JOIN sled_import.provenance p ON p.source = i.source AND p.tree = i.tree AND p.sled_key = decode(i.key_hex, 'hex')
+       JOIN LATERAL (
+         SELECT p.import_id, p.entry_id FROM sled_import.provenance p
+          WHERE p.source = i.source AND p.tree = i.tree AND p.sled_key = decode(i.key_hex, 'hex') LIMIT 1) p ON true
       WHERE NOT (p.import_id = $5 AND p.entry_id = i.id)`,
     [open.map((r) => r.id), open.map((r) => r.source), open.map((r) => r.tree), open.map((r) => r.keyHex), importId],
   );

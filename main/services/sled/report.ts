@@ -20,7 +20,6 @@ import { provenanceExists } from './provenance';
 import type { StagingDb } from './staging-db';
 
 type Outcome = SledEntryOutcome;
-const OUTCOMES: readonly Outcome[] = ['loaded', 'skipped', 'failed', 'pending'];
 
 interface StagingFacts {
   entries: number;
@@ -121,7 +120,6 @@ function reasonsOf(staging: StagingDb): SledReport['reasons'] {
           .all(sub.first, sub.outcome, sub.reason, Math.min(sub.n - 1, SAMPLE_LIMIT - ids.length)) as number[];
         ids.push(...extra);
       }
-      const reasons = new Map<number, string>();
       return {
         outcome: group.outcome,
         reason: group.reason,
@@ -129,11 +127,8 @@ function reasonsOf(staging: StagingDb): SledReport['reasons'] {
         samples: samplesOf(
           staging,
           ids.sort((a, b) => a - b),
-          reasons,
-        ).map((s) => ({
-          ...s,
-          reason: group.subgroups.find((g) => g.first === s.entryId)?.reason ?? s.reason,
-        })),
+          new Map(group.subgroups.filter((g) => g.reason !== null).map((g) => [g.first, g.reason!])),
+        ),
       };
     });
 }
@@ -303,5 +298,3 @@ function lastReport(staging: StagingDb): SledReport | null {
     return null;
   }
 }
-
-export { OUTCOMES };
