@@ -432,6 +432,61 @@ describe('Sled import in Chromium over ops-console serve', () => {
     }
   });
 
+  it('refuses a read-only target and asks for the database name before loading into production', async () => {
+    const { page } = session;
+    const u = new URL(db.url);
+    u.password = '';
+    // Two more profiles for the same database, saved (not connected) from Connections.
+    for (const [name, flags] of [
+      ['Replica', { readOnly: true, production: false }],
+      ['Prod', { readOnly: false, production: true }],
+    ] as const) {
+      await page.getByRole('link', { name: 'Connections' }).click();
+      await page.getByTestId('profile-new').click();
+      await page.getByTestId('profile-name-input').fill(name);
+      await page.getByTestId('profile-url-input').fill(u.toString());
+      await page.getByTestId('profile-ssl-select').selectOption('disable');
+      await page.getByTestId('profile-readonly-checkbox').setChecked(flags.readOnly);
+      await page.getByTestId('profile-production-checkbox').setChecked(flags.production);
+      await page.getByTestId('profile-save').click();
+      await page.getByTestId('profile-form').waitFor({ state: 'detached' });
+    }
+    await page.getByRole('link', { name: 'Sled import' }).click();
+    await page.getByTestId('sled-step-plan').click();
+    const target = page.getByLabel('Load into');
+    const pick = async (name: string) =>
+      target.selectOption((await target.locator('option', { hasText: name }).getAttribute('value')) ?? '');
+
+    await pick('Replica');
+    await page.getByTestId('sled-target-readonly').waitFor();
+    await poll(() => page.getByTestId('sled-next').isEnabled()).toBe(true);
+    await page.getByTestId('sled-next').click();
+    expect(await page.getByTestId('sled-load-start').isDisabled()).toBe(true);
+    expect(await text(page, 'sled-load-blocked')).toMatch(/read-only/);
+    await shot(page, '10-readonly');
+
+    await page.getByTestId('sled-step-plan').click();
+    await pick('Prod');
+    await page.getByTestId('sled-target-production').waitFor();
+    await poll(() => page.getByTestId('sled-next').isEnabled()).toBe(true);
+    await page.getByTestId('sled-next').click();
+    expect(await text(page, 'sled-target-production')).toContain(db.name);
+    await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await page.getByLabel('Repeat passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: `Load into ${db.name}…` }).click();
+    const dialog = page.getByRole('dialog');
+    const confirm = dialog.getByRole('button', { name: 'Load' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByTestId('sled-confirm-database').fill(db.name);
+    expect(await confirm.isEnabled()).toBe(true);
+    await shot(page, '11-production-confirm');
+    // Not this time: nothing is sent, and the passphrase stays in the form only.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByLabel('Passphrase', { exact: true }).fill('');
+    await page.getByLabel('Repeat passphrase').fill('');
+  });
+
   it('deletes an import only after the confirmation', async () => {
     const { page } = session;
     await page.getByTestId('sled-new-import').click();
