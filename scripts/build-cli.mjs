@@ -2,8 +2,9 @@
 // so `ops-console` starts without compiling TypeScript first. Runs on `npm ci`
 // (the prepare script); bin/ops-console.js falls back to running the sources
 // through tsx whenever the bundle is missing or older than them. The snapshot
-// capture worker is a second entry, dist/cli/capture-worker.mjs: the bundle
-// starts it as a worker thread from beside itself (see snapshots/capture.ts).
+// capture worker is a second entry, dist/cli/capture-worker.mjs, and the Sled
+// stage worker a third, dist/cli/stage-worker.mjs: the bundle starts them as
+// worker threads from beside itself (see snapshots/capture.ts, sled/stager.ts).
 //
 // The pure-JavaScript dependencies (commander, zod, pg, electron-log) go into
 // the bundle too: resolving and compiling hundreds of small module files was
@@ -20,6 +21,7 @@ const result = await esbuild.build({
   entryPoints: {
     'ops-console': 'main/cli/index.ts',
     'capture-worker': 'main/services/snapshots/capture-worker.ts',
+    'stage-worker': 'main/services/sled/stage-worker.ts',
   },
   outdir: 'dist/cli',
   outExtension: { '.js': '.mjs' },
@@ -50,4 +52,4 @@ if (result.warnings.length > 0 || result.errors.length > 0) {
   for (const message of [...result.errors, ...result.warnings]) console.error(`build-cli: ${message.text}`);
   process.exit(1);
 }
-console.log('build-cli: dist/cli/ops-console.mjs, dist/cli/capture-worker.mjs');
+console.log('build-cli: dist/cli/ops-console.mjs, dist/cli/capture-worker.mjs, dist/cli/stage-worker.mjs');

@@ -3,6 +3,8 @@
 //   preload/index.ts -> dist/preload/index.cjs  (everything bundled: a sandboxed preload can only require 'electron')
 //   main/services/snapshots/capture-worker.ts -> dist/main/capture-worker.cjs (the snapshot capture's worker
 //                       thread, started from beside dist/main/index.cjs; see snapshots/capture.ts)
+//   main/services/sled/stage-worker.ts -> dist/main/stage-worker.cjs (the Sled import's staging worker
+//                       thread, started the same way; see sled/stager.ts)
 // Any esbuild warning fails the build; in particular `import.meta` is empty in
 // CommonJS, so main code that used it would break silently otherwise. Main code
 // may use `import.meta.url` (it is defined as the bundle file's URL); nothing
@@ -52,6 +54,19 @@ const targets = [
       ...importMetaUrl,
       entryPoints: ['main/services/snapshots/capture-worker.ts'],
       outfile: 'dist/main/capture-worker.cjs',
+      target: 'node20',
+      packages: 'external',
+      external: ['electron', 'better-sqlite3', 'pg-native'],
+    },
+    allowedExternal: () => true,
+  },
+  {
+    name: 'stage-worker',
+    options: {
+      ...common,
+      ...importMetaUrl,
+      entryPoints: ['main/services/sled/stage-worker.ts'],
+      outfile: 'dist/main/stage-worker.cjs',
       target: 'node20',
       packages: 'external',
       external: ['electron', 'better-sqlite3', 'pg-native'],

@@ -1,0 +1,272 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  CHUNK_BYTES,
+  decodeBase64Strict,
+  detectExportFormat,
+  readExport,
+  type ExportSource,
+  type RawEntry,
+} from './export-reader';
+import { ExportJsonWriter, JsonlExportWriter, jsonlHeaderLine } from './test-export';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-reader-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+
+function write(name: string, content: string | Buffer): string {
+  const file = path.join(dir, `${counter++}-${name}`);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+async function read(file: string) {
+  const entries: RawEntry[] = [];
+  const sources: Array<ExportSource | null> = [];
+  const result = await readExport(file, { source: (s) => sources.push(s), entry: (e) => entries.push(e) });
+  return { entries, sources, result };
+}
+
+const HEADER = jsonlHeaderLine({ source: 'fodi_ledger', exportedAt: '2026-11-20T09:30:00Z' });
+
+describe('format A (JSON Lines)', () => {
+  it('reads strings and base64, with line numbers past blank lines and CRLF', async () => {
+    const file = write(
+      'a.jsonl',
+      `\uFEFF${HEADER}\r\n\n{"tree":"__sled__default","key":"balance:a","value":"{}"}\r\n   \n` +
+        `{"tree":"t","key_b64":"AP8=","value_b64":""}`,
+    );
+    const { entries, sources, result } = await read(file);
+    expect(sources).toEqual([{ name: 'fodi_ledger', exportedAt: '2026-11-20T09:30:00Z', origin: 'line 1' }]);
+    expect(entries.map((e) => [e.origin, e.tree, e.key?.toString('hex'), e.value?.toString(), e.problem])).toEqual([
+      ['line 3', '__sled__default', Buffer.from('balance:a').toString('hex'), '{}', null],
+      ['line 5', 't', '00ff', '', null],
+    ]);
+    expect(entries[0]!.keyText).toBe('balance:a');
+    expect(entries[1]!.keyText).toBeNull();
+    expect(result.format).toBe('jsonl');
+    expect(result.entries).toBe(2);
+    expect(result.bytes).toBe(fs.statSync(file).size);
+  });
+
+  it('reads a multi-byte character split across chunks', async () => {
+    // A value long enough that chunk boundaries fall inside its 2- and 4-byte characters.
+    const value = 'é🍕'.repeat(Math.ceil(CHUNK_BYTES / 3));
+    const file = write('long.jsonl', `${HEADER}\n${JSON.stringify({ tree: 't', key: 'pref:u:k', value })}\n`);
+    const { entries } = await read(file);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.valueText).toBe(value);
+    expect(entries[0]!.value!.equals(Buffer.from(value))).toBe(true);
+  });
+
+  it('keeps every broken line as an entry with its reason, never quoting it', async () => {
+    const secret = 'S3cr3tK3yPl41nT3xt';
+    const lines = [
+      `{"tree":"t","key":"wallet:a","value":"{\\"secret\\":\\"${secret}\\"`,
+      '[1,2]',
+      '{"tree":"t","key":"k","key_b64":"aw==","value":"v"}',
+      '{"tree":"t","value":"v"}',
+      '{"tree":"t","key":"k","value":5}',
+      '{"key":"k","value":"v"}',
+      '{"tree":"t","key_b64":"a*==","value":"v"}',
+      '{"tree":"t","key_b64":"aGk","value":"v"}',
+      '{"tree":"t","key_b64":"aGl=","value":"v"}',
+      '{"tree":"t","key":"\\ud800","value":"v"}',
+    ];
+    const file = write(
+      'broken.jsonl',
+      Buffer.concat([Buffer.from(`${lines.join('\n')}\n`), Buffer.from([0xff, 0x0a])]),
+    );
+    const { entries } = await read(file);
+    expect(entries.map((e) => [e.origin, e.problem, e.reason])).toEqual([
+      ['line 1', 'invalid_json', 'line 1 is not valid JSON: Unterminated string at character 72'],
+      ['line 2', 'invalid_json', 'line 2 is an array in JSON, not an entry or header object'],
+      ['line 3', 'bad_entry', 'line 3: it has both key and key_b64'],
+      ['line 4', 'bad_entry', 'line 4: it has neither key nor key_b64'],
+      ['line 5', 'bad_entry', 'line 5: its value is a number, not a string'],
+      ['line 6', 'bad_entry', 'line 6: it has no tree'],
+      ['line 7', 'bad_base64', 'line 7: its key_b64 has a character outside the base64 alphabet at position 1'],
+      ['line 8', 'bad_base64', 'line 8: its key_b64 has length 3, which is not a multiple of 4 (bad padding)'],
+      ['line 9', 'bad_base64', 'line 9: its key_b64 has non-zero padding bits'],
+      [
+        'line 10',
+        'bad_entry',
+        'line 10: its key has a lone surrogate escape, so it is not UTF-8 text (bytes that are not UTF-8 go in key_b64)',
+      ],
+      ['line 11', 'invalid_json', 'line 11 is not valid UTF-8'],
+    ]);
+    for (const e of entries) expect(e.reason).not.toContain(secret);
+    // What could be read is kept: the tree-less entry's key and value.
+    expect(entries[5]!.key?.toString()).toBe('k');
+    expect(entries[5]!.value?.toString()).toBe('v');
+  });
+
+  it('starts a source at each header; an unsupported one marks the entries after it', async () => {
+    const entry = '{"tree":"t","key":"k","value":"v"}';
+    const file = write(
+      'sources.jsonl',
+      [
+        entry,
+        jsonlHeaderLine({ source: 'one', exportedAt: 'x' }),
+        entry,
+        jsonlHeaderLine({ source: 'two', exportedAt: 'x', version: 2 }),
+        entry,
+        '{"tree":"t","key":"k"}',
+        jsonlHeaderLine({ source: 'three', exportedAt: 'x', format: 'other' }),
+        entry,
+        '{"format":"sled-export","version":1}',
+        jsonlHeaderLine({ source: 'four', exportedAt: 'x' }),
+        entry,
+      ].join('\n'),
+    );
+    const seen: Array<string | null> = [];
+    const rows: Array<[string | null, string, string | null, string | null]> = [];
+    await readExport(file, {
+      source: (s) => seen.push(s?.name ?? null),
+      entry: (e) => rows.push([seen[seen.length - 1] ?? null, e.origin, e.problem, e.reason]),
+    });
+    expect(seen).toEqual(['one', null, null, null, 'four']);
+    expect(rows).toEqual([
+      [null, 'line 1', null, null],
+      ['one', 'line 3', null, null],
+      [
+        null,
+        'line 5',
+        'bad_header',
+        'line 5: it follows the header at line 4, which is not read: its version 2 is not supported (this reads version 1)',
+      ],
+      [null, 'line 6', 'bad_entry', 'line 6: it has neither value nor value_b64'],
+      [
+        null,
+        'line 8',
+        'bad_header',
+        'line 8: it follows the header at line 7, which is not read: its format "other" is not "sled-export"',
+      ],
+      ['four', 'line 11', null, null],
+    ]);
+  });
+});
+
+describe('strict base64', () => {
+  const reference = (s: string): Buffer | null =>
+    /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/.test(s)
+      ? Buffer.from(s, 'base64')
+      : null;
+
+  it('accepts exactly canonical padded base64', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .*\n';
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')),
+          fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 24 }),
+          fc.tuple(fc.uint8Array({ maxLength: 20 }), fc.nat(30), fc.constantFrom(...alphabet)).map(([b, at, c]) => {
+            const s = Buffer.from(b).toString('base64');
+            const i = at % (s.length + 1);
+            return s.slice(0, i) + c + s.slice(i + 1);
+          }),
+        ),
+        (s) => {
+          const expected = reference(s);
+          const actual = decodeBase64Strict(s);
+          if (expected === null) expect(Buffer.isBuffer(actual)).toBe(false);
+          else expect(Buffer.isBuffer(actual) && actual.equals(expected)).toBe(true);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('format B (sled::Db::export() as JSON)', () => {
+  it('streams pairs with their collection and position; the source is the file name', async () => {
+    const file = path.join(dir, 'fodi_ledger.export.json');
+    const w = new ExportJsonWriter(file);
+    w.collection('__sled__default');
+    w.entry(Buffer.from('balance:a'), Buffer.from('{"total":1}'));
+    w.entry(Buffer.from([0xff]), Buffer.from([]));
+    w.collection('other');
+    w.entry(Buffer.from('k'), Buffer.from('v'));
+    w.close();
+    const { entries, sources, result } = await read(file);
+    expect(sources).toEqual([{ name: 'fodi_ledger.export', exportedAt: null, origin: 'file' }]);
+    expect(entries.map((e) => [e.origin, e.tree, e.key?.toString('hex'), e.value?.toString(), e.problem])).toEqual([
+      ['collection 0, pair 0', '__sled__default', Buffer.from('balance:a').toString('hex'), '{"total":1}', null],
+      ['collection 0, pair 1', '__sled__default', 'ff', '', null],
+      ['collection 1, pair 0', 'other', '6b', 'v', null],
+    ]);
+    expect(result).toMatchObject({ format: 'export-json', entries: 3, bytes: fs.statSync(file).size });
+  });
+
+  it('reports pairs, collections and a cut file that are not what sled writes', async () => {
+    const name = '[95,95,115,108,101,100,95,95,100,101,102,97,117,108,116]';
+    const file = write(
+      'bad.json',
+      `[[[116],${name},[[[107],[118]],5,[[107],[256]],[[107]]]],"x",[[1],[2]],[[1],[2],[],[]],[[1],"n",[[[1],[2]]]],` +
+        `[[1],${name},[[[107],[118]]`,
+    );
+    const { entries } = await read(file);
+    expect(entries.map((e) => [e.origin, e.problem, e.reason])).toEqual([
+      ['collection 0, pair 0', null, null],
+      ['collection 0, pair 1', 'bad_entry', 'collection 0, pair 1: it is a number, not a [key, value] pair'],
+      ['collection 0, pair 2', 'bad_entry', 'collection 0, pair 2: its value has 256 at index 0, not a byte (0–255)'],
+      ['collection 0, pair 3', 'bad_entry', 'collection 0, pair 3: it is an array, not a [key, value] pair'],
+      ['collection 1', 'bad_entry', 'collection 1 is not a [type, name, pairs] array'],
+      ['collection 2', 'bad_entry', 'collection 2 has 2 elements, not the 3 of [type, name, pairs]'],
+      ['collection 3', 'bad_entry', 'collection 3 has 4 elements, not the 3 of [type, name, pairs]'],
+      [
+        'collection 4, pair 0',
+        'bad_entry',
+        'collection 4, pair 0: collection 4: its collection name is a string, not an array of bytes',
+      ],
+      ['collection 5, pair 0', null, null],
+      [
+        expect.stringMatching(/^byte \d+$/),
+        'invalid_json',
+        expect.stringMatching(/^the file ends before its JSON does \(cut short\?\)/),
+      ],
+    ]);
+    expect(entries[0]!.tree).toBe('__sled__default');
+    expect(entries[8]!.tree).toBe('__sled__default');
+  });
+
+  it('reports a syntax error once and reads nothing after it', async () => {
+    const file = write('syntax.json', '[[[116],[116],[[[107],[118]],[[107],[118]] oops ]]]');
+    const { entries } = await read(file);
+    expect(entries.map((e) => e.problem)).toEqual([null, null, 'invalid_json']);
+    expect(entries[2]!.reason).toMatch(/^the file is not valid JSON after byte \d+; the rest of it was not read$/);
+  });
+});
+
+describe('format detection', () => {
+  it('tells the formats apart by the first character and refuses anything else', async () => {
+    expect(await detectExportFormat(write('a', '\n  {"format"'))).toBe('jsonl');
+    expect(await detectExportFormat(write('b', '\uFEFF[]'))).toBe('export-json');
+    const other = write('c.csv', 'key,value\n');
+    await expect(detectExportFormat(other)).rejects.toMatchObject({
+      kind: 'invalid_input',
+      message: `${other} is not a Sled export`,
+      detail: 'Its first character (byte 0x6b at offset 0) is neither "{" nor "[".',
+    });
+    const empty = write('d', '  \n');
+    await expect(detectExportFormat(empty)).rejects.toMatchObject({
+      kind: 'invalid_input',
+      message: `${empty} is empty`,
+    });
+  });
+
+  it('writes format A the way the README exporter does', () => {
+    const file = path.join(dir, 'writer.jsonl');
+    const w = new JsonlExportWriter(file);
+    w.header({ source: 's', exportedAt: 't' });
+    w.entry(Buffer.from('k'), Buffer.from([0xc3]));
+    w.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe(
+      '{"format":"sled-export","version":1,"source":"s","exported_at":"t"}\n' +
+        '{"tree":"__sled__default","key":"k","value_b64":"ww=="}\n',
+    );
+  });
+});

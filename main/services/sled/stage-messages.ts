@@ -1,0 +1,30 @@
+/**
+ * What the stager (main side, stager.ts) and the stage worker
+ * (stage-worker.ts) say to each other. The job travels as workerData.
+ */
+import type { SerializedError } from '../../../common/errors';
+
+export interface StageJob {
+  /** The staging database, already created (StagingDb.create) and empty. */
+  file: string;
+  /** The export files, checked readable, in import order. */
+  files: string[];
+  nativeBinding: string | null;
+  /** Least time between two progress messages. */
+  progressIntervalMs: number;
+}
+
+export interface StageCounts {
+  current: string | null;
+  bytesDone: number;
+  bytesTotal: number;
+  entries: number;
+}
+
+export type StageWorkerMessage =
+  | { type: 'progress'; progress: StageCounts }
+  | { type: 'done'; entries: number }
+  | { type: 'cancelled' }
+  | { type: 'failed'; error: SerializedError };
+
+export type StageMainMessage = { type: 'cancel' };

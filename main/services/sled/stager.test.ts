@@ -1,0 +1,464 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readWalletSecrets } from './secrets';
+import { stageFiles } from './stage-run';
+import { stageImport, type StageProgressReport } from './stager';
+import { StagingDb } from './staging-db';
+import { sampleEntries, summarize } from './staging-summary';
+import {
+  encodeBalance,
+  encodeCachedResponse,
+  encodeConversationEntry,
+  encodeMemoryEntry,
+  encodePreference,
+  encodeWalletInfo,
+  ExportJsonWriter,
+  generateExport,
+  jsonlEntryLine,
+  jsonlHeaderLine,
+  JsonlExportWriter,
+} from './test-export';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-stager-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+const fresh = (name: string) => path.join(dir, `${counter++}-${name}`);
+
+const SECRET = '5Kd3NBUAdUnhyzenEwVLy9pBKxSwXvE9FMPyR4UKZvpe6E3AgLr6Tp6BY3RnkUjhsbT9iSdNCmj3AeRvKNcQ3YJF';
+const CACHE_KEY = 'a'.repeat(64);
+
+const wallet = (user: string, secret: string | null, valueUser = user) =>
+  encodeWalletInfo({
+    user_id: valueUser,
+    pubkey: `pk-${user}`,
+    secret,
+    chain: 'solana',
+    created_at: 1700000000n,
+    wallet_type: secret === null ? 'External' : 'Managed',
+  });
+
+const cache = encodeCachedResponse({
+  query: 'menu?',
+  response: 'pizza 🍕',
+  model: 'gpt-4o-mini',
+  cached_at: 1700000000n,
+  hit_count: 2,
+  quality_score: null,
+});
+
+const memory = encodeMemoryEntry({
+  id: 'm1',
+  agent_id: 'agent-1',
+  category: 'habit',
+  key: 'coffee',
+  value: 'café au lait',
+  created_at: '2024-01-01T00:00:00Z',
+  last_accessed: '2024-01-02T00:00:00Z',
+  access_count: 1,
+  importance: 0.5,
+  tags: [],
+  related_memories: [],
+});
+
+async function stage(
+  files: string[],
+  extra: { signal?: AbortSignal; onProgress?: (p: StageProgressReport) => void } = {},
+) {
+  const file = fresh('staging.sqlite');
+  await stageImport({
+    file,
+    id: `imp-${counter}`,
+    createdAt: '2026-11-26T10:00:00.000Z',
+    files,
+    onProgress: extra.onProgress ?? (() => undefined),
+    ...(extra.signal ? { signal: extra.signal } : {}),
+  });
+  return file;
+}
+
+function stagingFiles(file: string): string[] {
+  return ['', '-wal', '-shm', '-journal'].map((s) => `${file}${s}`).filter((f) => fs.existsSync(f));
+}
+
+/** Every byte the staging database left on disk. */
+function diskBytes(file: string): Buffer {
+  return Buffer.concat(stagingFiles(file).map((f) => fs.readFileSync(f)));
+}
+
+describe('stageImport', () => {
+  it('stages format A end to end: every family, every kind of broken line, nothing dropped', async () => {
+    const file = fresh('mixed.jsonl');
+    const lines = [
+      jsonlHeaderLine({ source: 'fodi_ledger', exportedAt: '2026-11-20T09:30:00Z' }),
+      jsonlEntryLine(
+        '__sled__default',
+        Buffer.from('balance:alice'),
+        encodeBalance({ total: 2n ** 60n, locked: 0n, available: 2n ** 60n }),
+      ),
+      jsonlEntryLine('__sled__default', Buffer.from('wallet:alice'), wallet('alice', SECRET)),
+      jsonlEntryLine('__sled__default', Buffer.from('wallet:bob'), wallet('bob', SECRET, 'alice')),
+      '',
+      jsonlEntryLine('__sled__default', Buffer.from(CACHE_KEY), cache),
+      jsonlEntryLine('__sled__default', Buffer.from(CACHE_KEY), cache.subarray(0, 20)),
+      jsonlEntryLine('__sled__default', Buffer.from(CACHE_KEY), Buffer.concat([cache, Buffer.from([0])])),
+      jsonlEntryLine(
+        '__sled__default',
+        Buffer.from('ctx:alice:1700000000'),
+        encodeConversationEntry({
+          user_id: 'alice',
+          message: 'hi',
+          intent: 'greet',
+          timestamp: 1700000000n,
+          entities: [],
+        }),
+      ),
+      jsonlEntryLine('__sled__default', Buffer.from('pref:memory:memory:agent-1:habit:coffee'), memory),
+      jsonlEntryLine('__sled__default', Buffer.from('pref:alice:lang'), encodePreference('fr')),
+      jsonlEntryLine('__sled__default', Buffer.from('session:1'), Buffer.from('x')),
+      '{"tree":"__sled__default","key":"balance:carol","value":"{\\"total\\":1',
+      '{"tree":"__sled__default","key_b64":"!!!!","value":"v"}',
+      '{"tree":"__sled__default","value":"v"}',
+      '   ',
+      jsonlHeaderLine({ source: 'future', exportedAt: 'x', version: 2 }),
+      jsonlEntryLine('__sled__default', Buffer.from('pref:dave:lang'), encodePreference('en')),
+    ];
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const progress: StageProgressReport[] = [];
+    const staging = await stage([file], { onProgress: (p) => progress.push(p) });
+
+    const db = StagingDb.open(staging, { readonly: true });
+    try {
+      const summary = summarize(db);
+      const nonBlank = lines.filter((l) => l.trim() !== '').length;
+      const headers = lines.filter((l) => l.includes('"format"')).length;
+      expect(summary.entries).toBe(nonBlank - headers);
+      expect(summary).toMatchObject({
+        state: 'staged',
+        createdAt: '2026-11-26T10:00:00.000Z',
+        byFamily: { balance: 1, wallet: 1, ai_cache: 1, conversation: 1, memory: 1, preference: 1 },
+        problems: { decode_error: 3, unknown_key: 1, invalid_json: 1, bad_base64: 1, bad_entry: 1, bad_header: 1 },
+        loaded: 0,
+        skipped: 0,
+        failed: 0,
+      });
+      expect(summary.files).toEqual([
+        {
+          path: file,
+          bytes: fs.statSync(file).size,
+          format: 'jsonl',
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          entries: nonBlank - headers,
+          sources: ['fodi_ledger'],
+        },
+      ]);
+      expect(summary.stagingBytes).toBeGreaterThan(0);
+
+      const problems = sampleEntries(db, {}, 100).filter((s) => s.problem !== null);
+      expect(problems.map((s) => [s.origin, s.key, s.problem, s.reason])).toEqual([
+        [
+          `${path.basename(file)}, line 4`,
+          'wallet:bob',
+          'decode_error',
+          'user_id "alice" in the value differs from the key\'s "bob"',
+        ],
+        [
+          `${path.basename(file)}, line 7`,
+          CACHE_KEY,
+          'decode_error',
+          'not the bincode of CachedResponse: truncated: needed 8 bytes for the length of field `response` at offset 13, 7 left',
+        ],
+        [
+          `${path.basename(file)}, line 8`,
+          CACHE_KEY,
+          'decode_error',
+          'not the bincode of CachedResponse: 1 trailing byte after the value, at offset 63',
+        ],
+        [
+          `${path.basename(file)}, line 12`,
+          'session:1',
+          'unknown_key',
+          'the key matches no known pattern (balance:, wallet:, 64 hex, ctx:, pref:)',
+        ],
+        [
+          `${path.basename(file)}, line 13`,
+          null,
+          'invalid_json',
+          'line 13 is not valid JSON: Unterminated string at character 69',
+        ],
+        [
+          `${path.basename(file)}, line 14`,
+          null,
+          'bad_base64',
+          'line 14: its key_b64 has a character outside the base64 alphabet at position 0',
+        ],
+        [`${path.basename(file)}, line 15`, null, 'bad_entry', 'line 15: it has neither key nor key_b64'],
+        [
+          `${path.basename(file)}, line 18`,
+          'pref:dave:lang',
+          'bad_header',
+          'line 18: it follows the header at line 17, which is not read: its version 2 is not supported (this reads version 1)',
+        ],
+      ]);
+      expect(sampleEntries(db, { family: 'balance' }, 5)).toEqual([
+        {
+          entryId: 1,
+          source: 'fodi_ledger',
+          origin: `${path.basename(file)}, line 2`,
+          key: 'balance:alice',
+          family: 'balance',
+          problem: null,
+          reason: null,
+        },
+      ]);
+      expect(sampleEntries(db, { problem: 'bad_header' }, 5)[0]?.source).toBeNull();
+
+      // The u64 past 2^53 is kept digit for digit, and the raw bytes and their hash are staged.
+      const balance = db.entriesOf('balance', 0, 10)[0]!;
+      expect(JSON.parse(balance.record!)).toMatchObject({ total: '1152921504606846976' });
+      expect(balance.value?.toString()).toBe(
+        '{"total":1152921504606846976,"locked":0,"available":1152921504606846976}',
+      );
+      expect(balance.valueSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(balance.outcome).toBe('pending');
+    } finally {
+      db.close();
+    }
+    const last = progress[progress.length - 1]!;
+    expect(last).toMatchObject({ current: null, bytesDone: fs.statSync(file).size, entries: 14, etaSeconds: 0 });
+  });
+
+  it('stages format B end to end', async () => {
+    const file = path.join(dir, 'wallets.json');
+    const w = new ExportJsonWriter(file);
+    w.collection('__sled__default');
+    w.entry(Buffer.from('wallet:alice'), wallet('alice', null));
+    w.entry(Buffer.from(CACHE_KEY), cache);
+    w.collection('other_tree');
+    w.entry(Buffer.from('balance:x'), encodeBalance({ total: 1n, locked: 0n, available: 1n }));
+    w.close();
+    const staging = await stage([file]);
+    const db = StagingDb.open(staging, { readonly: true });
+    try {
+      const summary = summarize(db);
+      expect(summary.entries).toBe(3);
+      expect(summary.files[0]).toMatchObject({ format: 'export-json', sources: ['wallets'], entries: 3 });
+      expect(summary.byFamily).toMatchObject({ wallet: 1, ai_cache: 1, balance: 0 });
+      expect(summary.problems).toEqual({ unknown_key: 1 });
+      expect(sampleEntries(db, {}, 10).map((s) => [s.origin, s.source, s.family])).toEqual([
+        ['wallets.json, collection 0, pair 0', 'wallets', 'wallet'],
+        ['wallets.json, collection 0, pair 1', 'wallets', 'ai_cache'],
+        ['wallets.json, collection 1, pair 0', 'wallets', null],
+      ]);
+      const cached = db.entriesOf('ai_cache', 0, 1)[0]!;
+      expect(cached.tree).toBe('__sled__default');
+      expect(JSON.parse(cached.record!)).toMatchObject({ response: 'pizza 🍕', quality_score: null });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps concatenated sources apart, and entries before any header without one', async () => {
+    const file = fresh('concat.jsonl');
+    const w = new JsonlExportWriter(file);
+    w.entry(Buffer.from('pref:early:k'), Buffer.from('v'));
+    w.header({ source: 'fodi_ledger', exportedAt: 't1' });
+    w.entry(Buffer.from('balance:a'), encodeBalance({ total: 5n, locked: 0n, available: 5n }));
+    w.header({ source: 'local_agents', exportedAt: 't2' });
+    w.entry(Buffer.from('pref:a:k'), Buffer.from('v'));
+    w.entry(Buffer.from('pref:b:k'), Buffer.from('v'));
+    w.close();
+    const second = fresh('second.jsonl');
+    const w2 = new JsonlExportWriter(second);
+    w2.header({ source: 'ai_cache', exportedAt: 't3' });
+    w2.entry(Buffer.from(CACHE_KEY), cache);
+    w2.close();
+    const staging = await stage([file, second]);
+    const db = StagingDb.open(staging, { readonly: true });
+    try {
+      const summary = summarize(db);
+      expect(summary.files.map((f) => [path.basename(f.path), f.entries, f.sources])).toEqual([
+        [path.basename(file), 4, ['(no header: 1 entry)', 'fodi_ledger', 'local_agents']],
+        [path.basename(second), 1, ['ai_cache']],
+      ]);
+      expect(sampleEntries(db, {}, 10).map((s) => [s.key, s.source])).toEqual([
+        ['pref:early:k', null],
+        ['balance:a', 'fodi_ledger'],
+        ['pref:a:k', 'local_agents'],
+        ['pref:b:k', 'local_agents'],
+        [CACHE_KEY, 'ai_cache'],
+      ]);
+      expect(summary.byFamily).toMatchObject({ preference: 3, balance: 1, ai_cache: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses missing, unreadable and non-export files before creating anything', async () => {
+    const file = fresh('staging.sqlite');
+    const missing = path.join(dir, 'nope.jsonl');
+    const request = (files: string[]) =>
+      stageImport({ file, id: 'x', createdAt: 'now', files, onProgress: () => undefined });
+    await expect(request([missing])).rejects.toMatchObject({
+      kind: 'invalid_input',
+      message: `Cannot read ${missing}: no such file`,
+    });
+    await expect(request([dir])).rejects.toMatchObject({
+      kind: 'invalid_input',
+      message: `${dir} is not a regular file`,
+    });
+    const csv = fresh('data.csv');
+    fs.writeFileSync(csv, 'a,b\n');
+    await expect(request([csv])).rejects.toMatchObject({
+      kind: 'invalid_input',
+      message: `${csv} is not a Sled export`,
+    });
+    const ok = fresh('ok.jsonl');
+    fs.writeFileSync(ok, '{}\n');
+    await expect(request([ok, ok])).rejects.toMatchObject({ kind: 'invalid_input', message: `${ok} is listed twice` });
+    expect(stagingFiles(file)).toEqual([]);
+  });
+
+  it('leaves no file behind when cancelled', async () => {
+    const file = fresh('big.jsonl');
+    generateExport(file, { entries: 60_000, seed: 7 });
+    const controller = new AbortController();
+    let staging = '';
+    const promise = (async () => {
+      staging = fresh('cancelled.sqlite');
+      await stageImport({
+        file: staging,
+        id: 'cancel-me',
+        createdAt: 'now',
+        files: [file],
+        signal: controller.signal,
+        onProgress: () => controller.abort(),
+      });
+    })();
+    await expect(promise).rejects.toMatchObject({ kind: 'conflict', message: 'The import was cancelled' });
+    expect(staging).not.toBe('');
+    expect(stagingFiles(staging)).toEqual([]);
+  });
+});
+
+describe('wallet secrets', () => {
+  it('are never staged, summarised or sampled, and are read back from the export', async () => {
+    const file = fresh('wallets.jsonl');
+    const w = new JsonlExportWriter(file);
+    w.header({ source: 'wallets', exportedAt: 't' });
+    w.entry(Buffer.from('wallet:alice'), wallet('alice', SECRET));
+    w.entry(Buffer.from('wallet:bob'), wallet('bob', null));
+    // Broken wallets carry the secret too: a mismatched user, JSON that does not parse, a tree-less line.
+    w.entry(Buffer.from('wallet:carol'), wallet('carol', SECRET, 'alice'));
+    w.entry(Buffer.from('wallet:dave'), Buffer.from(`{"secret":"${SECRET}"`));
+    w.raw(`{"key":"wallet:erin","value":${JSON.stringify(wallet('erin', SECRET).toString())}}\n`);
+    w.raw(
+      `{"tree":"__sled__default","key":"wallet:fay","key_b64":"eA==","value":${JSON.stringify(wallet('fay', SECRET).toString())}}\n`,
+    );
+    w.close();
+    const staging = await stage([file]);
+
+    // Nowhere on disk: not in the database pages, not in the WAL.
+    const bytes = diskBytes(staging);
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(bytes.includes(Buffer.from(SECRET))).toBe(false);
+    expect(bytes.includes(Buffer.from(SECRET.slice(0, 24)))).toBe(false);
+
+    const db = StagingDb.open(staging);
+    try {
+      const shown = JSON.stringify([summarize(db), sampleEntries(db, {}, 100)]);
+      expect(shown).not.toContain(SECRET.slice(0, 24));
+      const alice = db.entriesOf('wallet', 0, 10).find((e) => e.key?.toString() === 'wallet:alice')!;
+      expect(JSON.parse(alice.record!)).toMatchObject({ has_secret: true });
+      expect(alice.valueRedacted).toBe(true);
+      expect(JSON.parse(alice.value!.toString())).toMatchObject({ user_id: 'alice', secret: null });
+
+      const secrets = await readWalletSecrets(db);
+      expect([...secrets.entries()]).toEqual([[alice.id, SECRET]]);
+      expect((await readWalletSecrets(db, new Set([alice.id + 1]))).size).toBe(0);
+
+      // The same size, one byte changed elsewhere: refused.
+      const original = fs.readFileSync(file);
+      const changed = Buffer.from(original);
+      const at = changed.indexOf('wallet:bob') + 'wallet:'.length;
+      changed[at] = 'c'.charCodeAt(0);
+      fs.writeFileSync(file, changed);
+      await expect(readWalletSecrets(db)).rejects.toMatchObject({
+        kind: 'conflict',
+        message: `The export file ${file} changed since it was imported`,
+        detail: 'Its SHA-256 differs from the one recorded when it was imported.',
+      });
+      // The wallet itself changed: refused on its own hash.
+      const edited = Buffer.from(original);
+      const secretAt = edited.indexOf(SECRET);
+      edited[secretAt] = edited[secretAt] === 0x41 ? 0x42 : 0x41;
+      fs.writeFileSync(file, edited);
+      await expect(readWalletSecrets(db)).rejects.toMatchObject({
+        kind: 'conflict',
+        detail: 'The wallet at line 2 is not the value that was staged.',
+      });
+      fs.rmSync(file);
+      await expect(readWalletSecrets(db)).rejects.toMatchObject({
+        kind: 'not_found',
+        message: `The export file ${file} is gone`,
+      });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('stageFiles', () => {
+  it('stages any bytes for key and value, with or without a problem, never throwing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            fc.oneof(
+              fc.uint8Array({ maxLength: 40 }),
+              fc.constantFrom('wallet:a', 'balance:a', 'ctx:a:1', CACHE_KEY).map((k) => Buffer.from(k)),
+            ),
+            fc.uint8Array({ maxLength: 80 }),
+            fc.boolean(),
+          ),
+          { maxLength: 30 },
+        ),
+        async (pairs) => {
+          const jsonl = fresh('random.jsonl');
+          const json = fresh('random.json');
+          const a = new JsonlExportWriter(jsonl);
+          const b = new ExportJsonWriter(json);
+          a.header({ source: 's', exportedAt: 't' });
+          for (const [key, value, raw] of pairs) {
+            // Some lines as bytes an exporter would never write (not UTF-8, cut JSON).
+            if (raw) a.raw(`${Buffer.from(value).toString('latin1')}\n`);
+            else a.entry(Buffer.from(key), Buffer.from(value));
+            b.entry(key, value);
+          }
+          a.close();
+          b.close();
+          const file = fresh('random.sqlite');
+          const staging = StagingDb.create(file, 'p', 'now');
+          try {
+            const lines = fs
+              .readFileSync(jsonl)
+              .toString('latin1')
+              .split('\n')
+              .filter((l) => l.replace(/[ \t\r]/g, '') !== '').length;
+            const staged = await stageFiles(staging, [jsonl, json], { chunk: () => undefined });
+            const count = (staging.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+            expect(count).toBe(staged);
+            // Every non-blank line but the header, and one entry per pair.
+            expect(staged).toBe(lines - 1 + pairs.length);
+          } finally {
+            staging.close();
+            for (const f of [jsonl, json, file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * What a staging database holds, as the UI, the CLI and the manager show it:
+ * counts (index-covered queries, so a million entries answer quickly) and
+ * samples with the key printable. Never a value: a wallet's held a secret.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  sledFamilies,
+  type SledEntryOutcome,
+  type SledEntrySample,
+  type SledFamily,
+  type SledFileSummary,
+  type SledImportSummary,
+  type SledProblemKind,
+} from '../../../common/sled';
+import { printableKey } from './mapping';
+import type { StagingDb } from './staging-db';
+
+/** Meta key: entries read before a format A file's first header (no source), per file id (JSON object). */
+export const UNSOURCED_META = 'entries_without_source';
+
+function fileBytes(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function summarize(staging: StagingDb): SledImportSummary {
+  const db = staging.db;
+  const unsourced = JSON.parse(staging.meta(UNSOURCED_META) ?? '{}') as Record<string, number>;
+  const sources = new Map<number, string[]>();
+  for (const s of db.prepare('SELECT file_id, name FROM sources ORDER BY id').all() as Array<{
+    file_id: number;
+    name: string;
+  }>) {
+    const list = sources.get(s.file_id) ?? [];
+    if (!list.includes(s.name)) list.push(s.name);
+    sources.set(s.file_id, list);
+  }
+  const files: SledFileSummary[] = (
+    db.prepare('SELECT id, path, bytes, format, sha256, entries FROM files ORDER BY id').all() as Array<{
+      id: number;
+      path: string;
+      bytes: number;
+      format: SledFileSummary['format'];
+      sha256: string | null;
+      entries: number;
+    }>
+  ).map((f) => {
+    const names = [...(sources.get(f.id) ?? [])];
+    const without = unsourced[String(f.id)] ?? 0;
+    if (without > 0) names.unshift(`(no header: ${without} ${without === 1 ? 'entry' : 'entries'})`);
+    return {
+      path: f.path,
+      bytes: f.bytes,
+      format: f.format,
+      sha256: f.sha256 ?? '',
+      entries: f.entries,
+      sources: names,
+    };
+  });
+
+  const byFamily = Object.fromEntries(sledFamilies.map((f) => [f, 0])) as Record<SledFamily, number>;
+  let entries = 0;
+  for (const row of db.prepare('SELECT family, count(*) AS n FROM entries GROUP BY family').all() as Array<{
+    family: SledFamily | null;
+    n: number;
+  }>) {
+    entries += row.n;
+    if (row.family !== null) byFamily[row.family] += row.n;
+  }
+  const problems: Partial<Record<SledProblemKind, number>> = {};
+  for (const row of db
+    .prepare('SELECT problem, family, count(*) AS n FROM entries WHERE problem IS NOT NULL GROUP BY problem, family')
+    .all() as Array<{ problem: SledProblemKind; family: SledFamily | null; n: number }>) {
+    problems[row.problem] = (problems[row.problem] ?? 0) + row.n;
+    // byFamily counts the entries of a family without a problem.
+    if (row.family !== null) byFamily[row.family] -= row.n;
+  }
+  const outcomes: Record<SledEntryOutcome, number> = { pending: 0, loaded: 0, skipped: 0, failed: 0 };
+  for (const row of db.prepare('SELECT outcome, count(*) AS n FROM entries GROUP BY outcome').all() as Array<{
+    outcome: SledEntryOutcome;
+    n: number;
+  }>) {
+    outcomes[row.outcome] = row.n;
+  }
+
+  return {
+    id: staging.id,
+    state: staging.state,
+    createdAt: staging.meta('created_at') ?? '',
+    files,
+    entries,
+    byFamily,
+    problems,
+    loaded: outcomes.loaded,
+    skipped: outcomes.skipped,
+    failed: outcomes.failed,
+    lastLoadAt: staging.meta('last_load_at'),
+    stagingFile: staging.file,
+    stagingBytes: fileBytes(staging.file) + fileBytes(`${staging.file}-wal`),
+    message: staging.meta('message'),
+  };
+}
+
+export interface SampleFilter {
+  problem?: SledProblemKind;
+  family?: SledFamily;
+  outcome?: SledEntryOutcome;
+  outcomeReason?: string;
+}
+
+/** Up to `limit` entries matching every given condition, in file order; the key printable, the value never. */
+export function sampleEntries(staging: StagingDb, where: SampleFilter, limit: number): SledEntrySample[] {
+  const conditions: string[] = [];
+  const params: Array<string | number> = [];
+  if (where.problem !== undefined) {
+    conditions.push('e.problem = ?');
+    params.push(where.problem);
+  }
+  if (where.family !== undefined) {
+    conditions.push('e.family = ?');
+    params.push(where.family);
+  }
+  if (where.outcome !== undefined) {
+    conditions.push('e.outcome = ?');
+    params.push(where.outcome);
+  }
+  if (where.outcomeReason !== undefined) {
+    conditions.push('e.outcome_reason = ?');
+    params.push(where.outcomeReason);
+  }
+  const rows = staging.db
+    .prepare(
+      `SELECT e.id, e.origin, e.key, e.family, e.problem, e.reason, s.name AS source, f.path
+         FROM entries e LEFT JOIN sources s ON s.id = e.source_id JOIN files f ON f.id = e.file_id
+        ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+        ORDER BY e.id LIMIT ?`,
+    )
+    .all(...params, Math.max(0, Math.floor(limit))) as Array<{
+    id: number;
+    origin: string;
+    key: Buffer | null;
+    family: SledFamily | null;
+    problem: SledProblemKind | null;
+    reason: string | null;
+    source: string | null;
+    path: string;
+  }>;
+  return rows.map((r) => ({
+    entryId: r.id,
+    source: r.source,
+    origin: `${path.basename(r.path)}, ${r.origin}`,
+    key: printableKey(r.key),
+    family: r.family,
+    problem: r.problem,
+    reason: r.reason,
+  }));
+}
