@@ -14,13 +14,14 @@ import type { TableSpec } from './load-statement';
 /** One entry ready for the statement. */
 export interface BatchRow {
   entryId: number;
-  source: string;
-  tree: string;
-  keyHex: string;
-  /** Decided before PostgreSQL (a zero balance): skipped with this reason. */
-  preReason: string | null;
-  /** In the order of spec.columns. */
-  values: readonly unknown[];
+  /** source, tree and key (hex), NUL-separated: the provenance key. */
+  provenanceKey: string;
+  /**
+   * The statement's input row by column (load-statement.ts): entry_id, source,
+   * tree, key_hex, pre_reason (a reason decided before PostgreSQL, such as a
+   * zero balance) and the spec's columns.
+   */
+  input: Record<string, unknown>;
 }
 
 export interface EntryOutcome {
@@ -59,35 +60,14 @@ export function cancelledError(): OpsError {
   });
 }
 
-/** A PostgreSQL array literal of text, numbers and NULLs (what node-postgres would send, built ahead). */
-function arrayLiteral(values: readonly unknown[]): string {
-  const parts = new Array<string>(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) parts[i] = 'NULL';
-    else if (typeof v === 'number' || typeof v === 'bigint') parts[i] = String(v);
-    else parts[i] = `"${String(v).replace(/[\\"]/g, '\\$&')}"`;
-  }
-  return `{${parts.join(',')}}`;
-}
-
 /**
- * The statement's parameters for these rows. With `literal`, the arrays are
- * already array literals (built while the previous statement runs).
+ * The statement's parameters: the rows as one JSON document (json_to_recordset
+ * on the server; JSON.stringify is native and far cheaper than array literals),
+ * then the run's constants.
  */
-export function batchParams(
-  ctx: Omit<BatchContext, 'signal' | 'setLocal'>,
-  rows: readonly BatchRow[],
-  literal = false,
-): unknown[] {
-  const array = literal ? arrayLiteral : (values: unknown[]) => values;
+export function batchParams(ctx: Omit<BatchContext, 'signal' | 'setLocal'>, rows: readonly BatchRow[]): unknown[] {
   const params: unknown[] = [
-    array(rows.map((r) => r.entryId)),
-    array(rows.map((r) => r.source)),
-    array(rows.map((r) => r.tree)),
-    array(rows.map((r) => r.keyHex)),
-    array(rows.map((r) => r.preReason)),
-    ...ctx.spec.columns.map((_, i) => array(rows.map((r) => r.values[i] ?? null))),
+    JSON.stringify(rows.map((r) => r.input)),
     ctx.importId,
     ctx.sequence,
     ctx.spec.target,

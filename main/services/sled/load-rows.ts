@@ -58,13 +58,12 @@ export function prepareBatch(
       continue;
     }
     // The same Sled key twice in one batch: the first one's provenance decides the second (load-statement.ts, rule 1).
-    const provenanceKey = `${built.source}\u0000${built.tree}\u0000${built.keyHex}`;
-    const first = firstOfKey.get(provenanceKey);
+    const first = firstOfKey.get(built.provenanceKey);
     if (first !== undefined) {
       early.push({ id: entry.id, outcome: 'skipped', reason: skipReasons.duplicate(first), targetId: null });
       continue;
     }
-    firstOfKey.set(provenanceKey, entry.id);
+    firstOfKey.set(built.provenanceKey, entry.id);
     rows.push(built);
   }
   return { entryIds: entries.map((e) => e.id), lastId: entries[entries.length - 1]?.id ?? 0, rows, early };
@@ -78,80 +77,87 @@ function buildRow(
   walletKeys: ReadonlyMap<string, string>,
 ): BatchRow | EntryOutcome {
   const origin = ctx.origins.of(entry);
-  const common = {
+  const keyHex = entry.key?.toString('hex') ?? '';
+  const row = (preReason: string | null, values: Record<string, unknown>): BatchRow => ({
     entryId: entry.id,
-    source: origin.source,
-    tree: origin.tree,
-    keyHex: entry.key?.toString('hex') ?? '',
-  };
+    provenanceKey: `${origin.source}\u0000${origin.tree}\u0000${keyHex}`,
+    input: {
+      entry_id: entry.id,
+      source: origin.source,
+      tree: origin.tree,
+      key_hex: keyHex,
+      pre_reason: preReason,
+      ...values,
+    },
+  });
   try {
     const record: unknown = JSON.parse(entry.record ?? 'null');
     switch (family) {
       case 'wallet': {
-        const row = walletRow(record as WalletRecord, origin, ctx.ids, ctx.settings.secrets);
-        const secret = row.wantsSecret ? ctx.secrets.get(entry.id) : undefined;
-        if (row.wantsSecret && secret === undefined) {
+        const w = walletRow(record as WalletRecord, origin, ctx.ids, ctx.settings.secrets);
+        const secret = w.wantsSecret ? ctx.secrets.get(entry.id) : undefined;
+        if (w.wantsSecret && secret === undefined) {
           return failed(entry.id, 'the wallet secret could not be read back from the export file');
         }
-        return {
-          ...common,
-          preReason: null,
-          values: [
-            row.userId,
-            row.publicKey,
-            row.walletType,
-            row.createdAt,
-            row.metadata,
-            row.openingTxId,
-            secret ?? null,
-          ],
-        };
+        return row(null, {
+          user_id: w.userId,
+          public_key: w.publicKey,
+          wallet_type: w.walletType,
+          created_at: w.createdAt,
+          metadata: w.metadata,
+          opening_tx_id: w.openingTxId,
+          secret: secret ?? null,
+        });
       }
       case 'balance': {
         const r = record as BalanceRecord;
-        const row = mintRow(r, origin, ctx.ids, walletKeys.get(r.user_id) ?? null);
-        return {
-          ...common,
-          preReason: row.zero ? skipReasons.zeroBalance : null,
-          values: [row.userId, row.txId, row.toAddress, row.amount, row.createdAt, row.metadata],
-        };
+        const m = mintRow(r, origin, ctx.ids, walletKeys.get(r.user_id) ?? null);
+        return row(m.zero ? skipReasons.zeroBalance : null, {
+          user_id: m.userId,
+          tx_id: m.txId,
+          to_address: m.toAddress,
+          amount: m.amount,
+          created_at: m.createdAt,
+          metadata: m.metadata,
+        });
       }
       case 'ai_cache': {
-        const row = cacheRow(record as CacheRecord, ctx.settings.cacheTtlSeconds);
-        return {
-          ...common,
-          preReason: null,
-          values: [
-            row.cacheKey,
-            row.query,
-            row.response,
-            row.model,
-            row.cachedAt,
-            row.expiresAt,
-            row.hitCount,
-            row.qualityScore,
-          ],
-        };
+        const c = cacheRow(record as CacheRecord, ctx.settings.cacheTtlSeconds);
+        return row(null, {
+          cache_key: c.cacheKey,
+          query: c.query,
+          response: c.response,
+          model: c.model,
+          cached_at: c.cachedAt,
+          expires_at: c.expiresAt,
+          hit_count: c.hitCount,
+          quality_score: c.qualityScore,
+        });
       }
       case 'conversation': {
-        const row = conversationRow(record as ConversationRecord, origin, ctx.ids);
-        return {
-          ...common,
-          preReason: null,
-          values: [row.userId, row.sessionId, row.content, row.metadata, row.createdAt],
-        };
+        const c = conversationRow(record as ConversationRecord, origin, ctx.ids);
+        return row(null, {
+          user_id: c.userId,
+          session_id: c.sessionId,
+          content: c.content,
+          metadata: c.metadata,
+          created_at: c.createdAt,
+        });
       }
       case 'memory':
       case 'preference': {
-        const row =
+        const f =
           family === 'memory'
             ? memoryFactRow(record as MemoryRecord, ctx.ids)
             : preferenceFactRow(record as PreferenceRecord, origin, ctx.ids);
-        return {
-          ...common,
-          preReason: null,
-          values: [row.userId, row.factType, row.factData, row.confidence, row.createdAt, row.updatedAt],
-        };
+        return row(null, {
+          user_id: f.userId,
+          fact_type: f.factType,
+          fact_data: f.factData,
+          confidence: f.confidence,
+          created_at: f.createdAt,
+          updated_at: f.updatedAt,
+        });
       }
     }
   } catch (error) {

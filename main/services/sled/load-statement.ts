@@ -1,6 +1,6 @@
 /**
  * The statement of one batch of one target table: set-based (data-modifying
- * CTEs over unnest'ed arrays), it inserts the rows AND their provenance and
+ * CTEs over the batch's rows, sent as one JSON document), it inserts the rows AND their provenance and
  * returns every entry's outcome; load-batch.ts runs it.
  *
  * Decisions, in this order, for each entry (the same whatever the batch size,
@@ -21,7 +21,7 @@ import type { SledTarget } from '../../../common/sled';
 
 export interface InputColumn {
   name: string;
-  /** Element type of the parameter array. */
+  /** Its PostgreSQL type in json_to_recordset. */
   type: string;
 }
 
@@ -201,15 +201,13 @@ const COMMON_COLUMNS: readonly InputColumn[] = [
  */
 export function batchStatement(spec: TableSpec): string {
   const all = [...COMMON_COLUMNS, ...spec.columns];
-  const n = all.length;
-  const IMPORT = `$${n + 1}::text`;
-  const SEQUENCE = `$${n + 2}::regclass`;
-  const TARGET = `$${n + 3}::text`;
-  const PRESENT = `$${n + 4}::text`;
-  const RUN = `$${n + 5}::bigint`;
-  const PASSPHRASE = `$${n + 6}::text`;
-  const unnest = all.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
-  const names = all.map((c) => c.name).join(', ');
+  const IMPORT = '$2::text';
+  const SEQUENCE = '$3::regclass';
+  const TARGET = '$4::text';
+  const PRESENT = '$5::text';
+  const RUN = '$6::bigint';
+  const PASSPHRASE = '$7::text';
+  const recordset = all.map((c) => `${c.name} ${c.type}`).join(', ');
   const insertColumns = spec.insert.map(([column]) => column).join(', ');
   const insertValues = spec.insert.map(([, expression]) => expression.replaceAll('$PASSPHRASE', PASSPHRASE)).join(', ');
   const nk = spec.naturalKey;
@@ -222,7 +220,7 @@ export function batchStatement(spec: TableSpec): string {
              SELECT i.*, p.import_id AS held_import, p.entry_id AS held_entry, p.outcome AS held_outcome,
                     p.reason AS held_reason, p.target_id AS held_target,
                     ${nk ? 'x.present_id, x.by_import, x.by_entry' : 'NULL::bigint AS present_id, NULL::text AS by_import, NULL::bigint AS by_entry'}
-               FROM (SELECT t.*, decode(t.key_hex, 'hex') AS sled_key FROM unnest(${unnest}) AS t(${names})) i
+               FROM (SELECT t.*, decode(t.key_hex, 'hex') AS sled_key FROM json_to_recordset($1::json) AS t(${recordset})) i
                LEFT JOIN LATERAL (
                  SELECT p.import_id, p.entry_id, p.outcome, p.reason, p.target_id FROM sled_import.provenance p
                   WHERE p.source = i.source AND p.tree = i.tree AND p.sled_key = i.sled_key LIMIT 1) p ON true

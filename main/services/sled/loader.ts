@@ -161,6 +161,9 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   if (opts.signal?.aborted) throw cancelledError();
 
   await refuseReadOnly(client, target);
+  // The staged outcomes are a cache of the provenance (re-synced at every start): NORMAL is enough for them.
+  const synchronous = staging.db.readonly ? null : (staging.db.pragma('synchronous', { simple: true }) as number);
+  if (synchronous !== null) staging.db.pragma('synchronous = NORMAL');
   await takeLoadLock(client, target);
   let runId: string | null = null;
   /** Outcomes of the last committed batch, written to the staging database during the next statement. */
@@ -219,7 +222,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
         const entries = pendingEntries(staging, phase.family, afterId, batchSize);
         if (entries.length === 0) return null;
         const batch = prepareBatch(staging, entries, phase.family, buildContext);
-        return { ...batch, params: batchParams(ctx, batch.rows, true) };
+        return { ...batch, params: batchParams(ctx, batch.rows) };
       };
       // Pipelined: while PostgreSQL runs a batch's statement, the previous batch's outcomes go to the
       // staging database (its COMMIT is done) and the next batch is read and built.
@@ -274,6 +277,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
     throw failure;
   } finally {
     await releaseLoadLock(client).catch(() => undefined);
+    if (synchronous !== null) staging.db.pragma(`synchronous = ${Number(synchronous)}`);
   }
 
   progress.phase('verifying', null, 'Reconciling');

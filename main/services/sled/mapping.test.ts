@@ -66,13 +66,11 @@ describe('mapping', () => {
       created_at: '0',
       wallet_type: 'Managed' as const,
     };
-    expect(JSON.parse(walletRow(record, origin, ids, 'encrypt').metadata).secret).toBe('encrypted');
+    expect(walletRow(record, origin, ids, 'encrypt').metadata.secret).toBe('encrypted');
     expect(walletRow(record, origin, ids, 'encrypt').wantsSecret).toBe(true);
-    expect(JSON.parse(walletRow(record, origin, ids, 'skip').metadata).secret).toBe('left_out');
+    expect(walletRow(record, origin, ids, 'skip').metadata.secret).toBe('left_out');
     expect(walletRow({ ...record, has_secret: false }, origin, ids, 'encrypt').wantsSecret).toBe(false);
-    expect(JSON.parse(walletRow({ ...record, has_secret: false }, origin, ids, 'encrypt').metadata).secret).toBe(
-      'none',
-    );
+    expect(walletRow({ ...record, has_secret: false }, origin, ids, 'encrypt').metadata.secret).toBe('none');
   });
 
   it('mints to the wallet key or the user, and flags a zero total', () => {

@@ -97,7 +97,7 @@ export interface WalletRow {
   publicKey: string;
   walletType: string;
   createdAt: string;
-  metadata: string;
+  metadata: Record<string, unknown>;
   /** The opening-balance tx_id of this wallet's user (the wallet takes its amount if it is already minted). */
   openingTxId: string;
   /** True when the record had a secret and the load encrypts secrets: the loader supplies it. */
@@ -112,11 +112,11 @@ export function walletRow(record: WalletRecord, origin: EntryOrigin, ids: UserId
     publicKey: record.pubkey,
     walletType: record.chain,
     createdAt: unixToIso(record.created_at),
-    metadata: JSON.stringify({
+    metadata: {
       sled: sledMeta(origin, { user_id: record.user_id }),
       wallet_kind: record.wallet_type,
       secret,
-    }),
+    },
     openingTxId: openingBalanceTxIdOf(userId),
     wantsSecret: secret === 'encrypted',
   };
@@ -128,7 +128,7 @@ export interface MintRow {
   toAddress: string;
   amount: string;
   createdAt: string;
-  metadata: string;
+  metadata: Record<string, unknown>;
   /** A zero total mints nothing (amount must be > 0): skipped with skipReasons.zeroBalance. */
   zero: boolean;
 }
@@ -142,10 +142,10 @@ export function mintRow(record: BalanceRecord, origin: EntryOrigin, ids: UserIds
     toAddress: walletKey ?? `user:${userId}`,
     amount: BigInt(record.total).toString(),
     createdAt: origin.asOf,
-    metadata: JSON.stringify({
+    metadata: {
       sled: sledMeta(origin, { user_id: record.user_id }),
       balance: { total: record.total, locked: record.locked, available: record.available },
-    }),
+    },
     zero: BigInt(record.total) === 0n,
   };
 }
@@ -181,7 +181,7 @@ export interface ConversationRow {
   role: 'user';
   content: string;
   createdAt: string;
-  metadata: string;
+  metadata: Record<string, unknown>;
 }
 
 export function conversationRow(record: ConversationRecord, origin: EntryOrigin, ids: UserIds): ConversationRow {
@@ -191,18 +191,19 @@ export function conversationRow(record: ConversationRecord, origin: EntryOrigin,
     role: 'user',
     content: record.message,
     createdAt: unixToIso(record.timestamp),
-    metadata: JSON.stringify({
+    metadata: {
       intent: record.intent,
       entities: record.entities,
       sled: sledMeta(origin, { user_id: record.user_id, timestamp: record.timestamp }),
-    }),
+    },
   };
 }
 
 export interface MemoryFactRow {
   userId: string;
   factType: string;
-  factData: string;
+  /** Serialized as JSON with the batch (jsonb in PostgreSQL). */
+  factData: unknown;
   confidence: number;
   /** Text PostgreSQL parses as timestamptz (RFC 3339). */
   createdAt: string;
@@ -215,7 +216,7 @@ export function memoryFactRow(record: MemoryRecord, ids: UserIds): MemoryFactRow
   return {
     userId: ids.user(entry.agent_id),
     factType: entry.category,
-    factData: JSON.stringify(entry),
+    factData: entry,
     confidence: entry.importance,
     createdAt: entry.created_at,
     updatedAt: entry.last_accessed,
@@ -227,7 +228,7 @@ export function preferenceFactRow(record: PreferenceRecord, origin: EntryOrigin,
   return {
     userId: ids.user(record.user_id),
     factType: 'preference',
-    factData: JSON.stringify({ user_id: record.user_id, key: record.key, value: record.value }),
+    factData: { user_id: record.user_id, key: record.key, value: record.value },
     confidence: 1,
     createdAt: origin.asOf,
     updatedAt: origin.asOf,
