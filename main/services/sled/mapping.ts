@@ -34,6 +34,8 @@ export interface EntryOrigin {
 /** Maps Sled's free-text user ids to UUIDv5 under one namespace (parsed once). */
 export class UserIds {
   private readonly namespace: Uint8Array;
+  /** Users repeat (a conversation per message): recent results, bounded. */
+  private readonly memo = new Map<string, string>();
 
   constructor(readonly namespaceText: string) {
     this.namespace = parseUuid(namespaceText);
@@ -41,12 +43,22 @@ export class UserIds {
 
   /** UUIDv5(namespace, the original id as UTF-8). */
   user(userId: string): string {
-    return uuidV5(userId, this.namespace);
+    return this.v5(userId);
   }
 
   /** One conversation session per Sled user: UUIDv5(namespace, 'session:' + user_id). */
   session(userId: string): string {
-    return uuidV5(`session:${userId}`, this.namespace);
+    return this.v5(`session:${userId}`);
+  }
+
+  private v5(name: string): string {
+    let id = this.memo.get(name);
+    if (id === undefined) {
+      if (this.memo.size >= 50_000) this.memo.clear();
+      id = uuidV5(name, this.namespace);
+      this.memo.set(name, id);
+    }
+    return id;
   }
 
   /** The opening-balance mint's deterministic tx_id. */
