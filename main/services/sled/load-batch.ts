@@ -54,10 +54,17 @@ export interface BatchContext {
   setLocal: readonly string[];
 }
 
-export function cancelledError(): OpsError {
-  return new OpsError('conflict', 'The load was cancelled', {
-    hint: 'The batch in progress was rolled back; what was committed before stays. Run the load again to resume.',
-  });
+/** A load stopped by its AbortSignal (kind 'conflict'). */
+export class LoadCancelledError extends OpsError {
+  constructor() {
+    super('conflict', 'The load was cancelled', {
+      hint: 'The batch in progress was rolled back; what was committed before stays. Run the load again to resume.',
+    });
+  }
+}
+
+export function cancelledError(): LoadCancelledError {
+  return new LoadCancelledError();
 }
 
 /**

@@ -471,6 +471,25 @@ describe('loadImport', () => {
     expect(staging.db.prepare("SELECT count(*) FROM entries WHERE outcome <> 'pending'").pluck().get()).toBe(0);
   });
 
+  it('writes nothing when the secrets cannot be read back from the export', async () => {
+    const t = await freshTarget();
+    const staging = staged(standardEntries());
+    staging.saveSettings({ ...staging.settings(), secrets: 'encrypt' });
+    const gone = new OpsError('not_found', 'The export file /exports/x.jsonl is gone');
+    const progress: Array<Omit<SledProgress, 'runId'>> = [];
+    const error = await rejection(
+      load(t, staging, {
+        passphrase: PASSPHRASE,
+        readSecrets: () => Promise.reject(gone),
+        onProgress: (p) => progress.push(p),
+      }),
+    );
+    expect(error).toBe(gone);
+    expect(progress.at(-1)).toMatchObject({ phase: 'failed', message: gone.message });
+    expect((await t.client.query("SELECT to_regnamespace('sled_import') AS s")).rows[0].s).toBeNull();
+    expect((await t.client.query('SELECT count(*)::int AS n FROM blockchain.wallets')).rows[0].n).toBe(0);
+  });
+
   it('refuses to load when pgcrypto is missing and secrets are to be encrypted', async () => {
     const t = await freshTarget();
     await t.client.query('DROP EXTENSION pgcrypto');

@@ -58,7 +58,7 @@
  *
  * Exactly once: each batch is one transaction that writes the rows and their
  * provenance (sled_import.provenance, keyed by source, tree and Sled key); see
- * load-batch.ts for the statement and provenance.ts for the schema. The
+ * load-statement.ts for the statement and provenance.ts for the schema. The
  * staging outcomes are written after COMMIT and re-synced from the provenance
  * at the start of every load.
  */
@@ -66,7 +66,15 @@ import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
 import type { SledFamily, SledReport, SledTarget } from '../../../common/sled';
 import type { Logger } from '../logging/log-service';
-import { type BatchContext, batchParams, cancelledError, type EntryOutcome, loadError, runBatch } from './load-batch';
+import {
+  type BatchContext,
+  batchParams,
+  cancelledError,
+  type EntryOutcome,
+  LoadCancelledError,
+  loadError,
+  runBatch,
+} from './load-batch';
 import { checkTargets, refuseReadOnly, secretLogging } from './load-checks';
 import { LoadProgress, type LoadProgressEvent } from './load-progress';
 import { OriginResolver, prepareBatch, type PreparedBatch } from './load-rows';
@@ -76,9 +84,11 @@ import { UserIds } from './mapping';
 import {
   ensureProvenance,
   finishLoadRun,
+  provenanceExists,
   releaseLoadLock,
   startLoadRun,
   syncOutcomesFromProvenance,
+  syncOutcomesWithoutProvenance,
   takeLoadLock,
 } from './provenance';
 import { reportImport } from './report';
@@ -176,12 +186,26 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   try {
     const sequences = await checkTargets(client, target, encrypt);
     const setLocal = encrypt ? await secretLogging(client, logger, target) : [];
-    await ensureProvenance(client, target);
-    runId = await startLoadRun(client, importId, target);
-    const synced = await syncOutcomesFromProvenance(staging, client, importId);
-    if (synced > 0) logger.info(`sled load ${importId}: ${synced} staged outcomes synced from ${target}'s provenance`);
+    // Nothing is written to PostgreSQL before the secrets are in hand (the export file may be gone).
+    if (await provenanceExists(client)) {
+      const synced = await syncOutcomesFromProvenance(staging, client, importId);
+      if (synced > 0)
+        logger.info(`sled load ${importId}: ${synced} staged outcomes synced from ${target}'s provenance`);
+    } else {
+      syncOutcomesWithoutProvenance(staging);
+    }
     const problems = markProblemEntries(staging);
     if (problems > 0) logger.info(`sled load ${importId}: ${problems} entries with problems marked failed`);
+    let secrets = new Map<number, string>();
+    if (encrypt) {
+      const wanted = walletsWantingSecrets(staging);
+      if (wanted.size > 0) {
+        secrets = await (opts.readSecrets ?? (await defaultSecretReader()))(staging, wanted);
+        for (const s of secrets.values()) sensitive.push(s);
+      }
+    }
+    await ensureProvenance(client, target);
+    runId = await startLoadRun(client, importId, target);
     progress.start(pendingCount(staging));
 
     const specs = tableSpecs(encrypt);
@@ -193,14 +217,6 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
     };
     const origins = new OriginResolver(staging, importId);
     const ids = new UserIds(settings.uuidNamespace);
-    let secrets = new Map<number, string>();
-    if (encrypt) {
-      const wanted = walletsWantingSecrets(staging);
-      if (wanted.size > 0) {
-        secrets = await (opts.readSecrets ?? (await defaultSecretReader()))(staging, wanted);
-        for (const s of secrets.values()) sensitive.push(s);
-      }
-    }
 
     for (const phase of PHASES) {
       const spec = specs[phase.spec];
@@ -268,7 +284,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
         // The next load syncs them from the provenance.
       }
     }
-    const cancelled = error instanceof OpsError && error.message === cancelledError().message;
+    const cancelled = error instanceof LoadCancelledError;
     if (runId !== null) await finishLoadRun(client, runId, cancelled ? 'cancelled' : 'failed').catch(() => undefined);
     const failure = loadError(error, { target, sensitive }, `Loading import ${importId}`);
     const message = failure instanceof OpsError ? failure.message : 'the load stopped on an unexpected error';
@@ -281,7 +297,14 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   }
 
   progress.phase('verifying', null, 'Reconciling');
-  const report = await reportImport(staging, { client, target }, clock);
+  let report: SledReport;
+  try {
+    report = await reportImport(staging, { client, target }, clock);
+  } catch (error) {
+    const failure = loadError(error, { target, sensitive }, `Reconciling import ${importId}`);
+    progress.phase('failed', null, failure instanceof OpsError ? failure.message : 'the report failed');
+    throw failure;
+  }
   staging.setMeta('last_report', JSON.stringify(report));
   staging.setMeta('last_load_at', clock().toISOString());
   progress.finish(report);

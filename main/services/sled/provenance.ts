@@ -197,3 +197,13 @@ export async function syncOutcomesFromProvenance(
     db.exec('DROP TABLE IF EXISTS provenance_sync');
   }
 }
+
+/** No provenance on the target at all (a first load, or another database): every loadable entry is pending. */
+export function syncOutcomesWithoutProvenance(staging: StagingDb): number {
+  return staging.db
+    .prepare(
+      `UPDATE entries SET outcome = 'pending', outcome_reason = NULL, target_id = NULL
+        WHERE record IS NOT NULL AND problem IS NULL AND outcome <> 'pending'`,
+    )
+    .run().changes;
+}
