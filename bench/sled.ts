@@ -74,6 +74,14 @@ function count(n: number): string {
   return n.toLocaleString('en');
 }
 
+/** The 1-minute load average, printed beside each phase: the bench shares the machine with whatever else runs. */
+let busiest = 0;
+function busy(): string {
+  const now = os.loadavg()[0] ?? 0;
+  busiest = Math.max(busiest, now);
+  return `load average ${now.toFixed(2)}`;
+}
+
 function perSecond(n: number, ms: number): number {
   return ms > 0 ? (n * 1000) / ms : 0;
 }
@@ -388,14 +396,14 @@ export async function run(): Promise<void> {
     const stagingRate = perSecond(generated.entries, staged.run.ms);
     log(
       `staging  ${secs(staged.run.ms)}, ${count(Math.round(stagingRate))} entries/s, ` +
-        `${cpu(staged.run.cpuMs)}, peak ${mb(staged.run.peakBytes)}; staging database ${mb(staged.summary.stagingBytes)}`,
+        `${cpu(staged.run.cpuMs)}, peak ${mb(staged.run.peakBytes)}; staging database ${mb(staged.summary.stagingBytes)}; ${busy()}`,
     );
 
     // Load: plan (secrets left out), a fresh migrated database, then the whole load process.
     const planned = await plan(dataDir, staged.summary.id, 'skip');
     log(
       `plan     ${secs(planned.run.ms)}, ${cpu(planned.run.cpuMs)}, peak ${mb(planned.run.peakBytes)} ` +
-        `(--secrets skip, not checked against a database; not part of the load time)`,
+        `(--secrets skip, not checked against a database; not part of the load time); ${busy()}`,
     );
     const loadUrl = await freshDatabase(server.adminUrl, DATABASES.load, dataDir);
     await checkpoint(server.adminUrl);
@@ -407,7 +415,7 @@ export async function run(): Promise<void> {
     );
     log(
       `load     ${secs(loaded.run.ms)}, ${count(Math.round(perSecond(totalRows, loaded.run.ms)))} rows/s, ` +
-        `${cpu(loaded.run.cpuMs)}, peak ${mb(loaded.run.peakBytes)}; reconciled`,
+        `${cpu(loaded.run.cpuMs)}, peak ${mb(loaded.run.peakBytes)}; reconciled; ${busy()}`,
     );
     log(
       `         ${count(Number(provenance.rows[0]?.n ?? 0))} provenance rows beside them; ` +
@@ -437,7 +445,7 @@ export async function run(): Promise<void> {
       }
       log(
         `\\copy    ${secs(copy.ms)}, ${count(Math.round(perSecond(totalRows, copy.ms)))} rows/s, ` +
-          `${cpu(copy.cpuMs)}, peak ${mb(copy.peakBytes)}; ${mb(csvBytes)} of CSV; row counts match`,
+          `${cpu(copy.cpuMs)}, peak ${mb(copy.peakBytes)}; ${mb(csvBytes)} of CSV; row counts match; ${busy()}`,
       );
     }
 
@@ -446,6 +454,10 @@ export async function run(): Promise<void> {
 
     log();
     log('results');
+    if (busiest > os.cpus().length) {
+      log(`  (the machine was busier than its ${os.cpus().length} cores, load average up to ${busiest.toFixed(2)}:`);
+      log(`   the wall times below are noisy, the CPU times above less so)`);
+    }
     log(
       padded(
         'staging (ops-console sled import)',
