@@ -171,8 +171,11 @@ async function rollback(client: pg.ClientBase): Promise<void> {
 }
 
 async function begin(ctx: BatchContext): Promise<void> {
-  // One round trip (simple protocol, no parameters).
-  await ctx.client.query(['BEGIN', 'SET LOCAL statement_timeout = 0', ...ctx.setLocal].join('; '));
+  // One round trip (simple protocol, no parameters). work_mem: a batch's rows (up to a few MB of
+  // text) stay in memory in the statement's CTE instead of spilling to a temporary file.
+  await ctx.client.query(
+    ['BEGIN', 'SET LOCAL statement_timeout = 0', "SET LOCAL work_mem = '64MB'", ...ctx.setLocal].join('; '),
+  );
 }
 
 async function commit(ctx: BatchContext): Promise<void> {
