@@ -18,6 +18,13 @@
  * entries rules 1–3 leave: exactly what one entry at a time would give.
  */
 import type { SledTarget } from '../../../common/sled';
+import { quoteIdent, quoteQualified } from '../catalog/quote';
+
+/** A target as SQL: schema and table, each quoted as quote_ident would. */
+export function targetSql(target: SledTarget): string {
+  const [schema = '', table = ''] = target.split('.');
+  return quoteQualified(schema, table);
+}
 
 export interface InputColumn {
   name: string;
@@ -48,7 +55,7 @@ export function tableSpecs(
   return {
     wallet: {
       target: 'blockchain.wallets',
-      table: 'blockchain.wallets',
+      table: targetSql('blockchain.wallets'),
       columns: [
         { name: 'user_id', type: 'uuid' },
         { name: 'public_key', type: 'text' },
@@ -78,7 +85,7 @@ export function tableSpecs(
     },
     balance: {
       target: 'blockchain.fodi_transactions',
-      table: 'blockchain.fodi_transactions',
+      table: targetSql('blockchain.fodi_transactions'),
       columns: [
         { name: 'user_id', type: 'uuid' },
         { name: 'tx_id', type: 'text' },
@@ -105,7 +112,7 @@ export function tableSpecs(
     },
     cache: {
       target: 'ai.cache_entries',
-      table: 'ai.cache_entries',
+      table: targetSql('ai.cache_entries'),
       columns: [
         { name: 'cache_key', type: 'text' },
         { name: 'query', type: 'text' },
@@ -133,7 +140,7 @@ export function tableSpecs(
     },
     conversation: {
       target: 'ai.conversations',
-      table: 'ai.conversations',
+      table: targetSql('ai.conversations'),
       columns: [
         { name: 'user_id', type: 'uuid' },
         { name: 'session_id', type: 'uuid' },
@@ -156,7 +163,7 @@ export function tableSpecs(
     },
     fact: {
       target: 'ai.memory_facts',
-      table: 'ai.memory_facts',
+      table: targetSql('ai.memory_facts'),
       columns: [
         { name: 'user_id', type: 'uuid' },
         { name: 'fact_type', type: 'text' },
@@ -207,10 +214,13 @@ export function batchStatement(spec: TableSpec): string {
   const PRESENT = '$5::text';
   const RUN = '$6::bigint';
   const PASSPHRASE = '$7::text';
-  const recordset = all.map((c) => `${c.name} ${c.type}`).join(', ');
-  const insertColumns = spec.insert.map(([column]) => column).join(', ');
+  const recordset = all.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+  const insertColumns = spec.insert.map(([column]) => quoteIdent(column)).join(', ');
   const insertValues = spec.insert.map(([, expression]) => expression.replaceAll('$PASSPHRASE', PASSPHRASE)).join(', ');
-  const nk = spec.naturalKey;
+  const nk = spec.naturalKey && {
+    column: quoteIdent(spec.naturalKey.column),
+    input: quoteIdent(spec.naturalKey.input),
+  };
   const open = 'a.held_import IS NULL AND a.pre_reason IS NULL' + (nk ? ' AND a.present_id IS NULL' : '');
   // One materialized CTE (the rows are copied once): the input, joined per row to the provenance and the
   // target's natural key, one window for the first entry of each natural key, the decision and the id.

@@ -6,6 +6,8 @@ import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
 import type { SledFamily, SledTarget } from '../../../common/sled';
 import { sledTargets } from '../../../common/sled';
+import { quoteIdent } from '../catalog/quote';
+import { targetSql } from './load-statement';
 import type { UserIds } from './mapping';
 import type { BalanceRecord, CacheRecord, WalletRecord } from './records';
 
@@ -140,18 +142,20 @@ export async function presentKeys(
   natural: readonly NaturalKey[],
 ): Promise<Map<string, { importId: string | null; entryId: string | null }>> {
   const present = new Map<string, { importId: string | null; entryId: string | null }>();
-  const column = NATURAL_KEYS[target];
-  if (!db || !column) return present;
+  const naturalKey = NATURAL_KEYS[target];
+  if (!db || !naturalKey) return present;
+  const column = quoteIdent(naturalKey);
+  const table = targetSql(target);
   const keys = [...new Set(natural.map((n) => n.key).filter((k): k is string => k !== null))];
   if (keys.length === 0) return present;
   // target and column are constants of this file (sledTargets and NATURAL_KEYS), never input.
   const result = await db.client.query<{ key: string; import_id: string | null; entry_id: string | null }>(
     db.provenance
       ? `SELECT x.${column} AS key, p.import_id, p.entry_id::text AS entry_id
-           FROM ${target} x
+           FROM ${table} x
            LEFT JOIN sled_import.provenance p ON p.target_table = $2 AND p.target_id = x.id AND p.outcome = 'loaded'
           WHERE x.${column} = ANY($1::text[])`
-      : `SELECT x.${column} AS key, NULL::text AS import_id, NULL::text AS entry_id FROM ${target} x
+      : `SELECT x.${column} AS key, NULL::text AS import_id, NULL::text AS entry_id FROM ${table} x
           WHERE x.${column} = ANY($1::text[]) AND $2::text IS NOT NULL`,
     [keys, target],
   );

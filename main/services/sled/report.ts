@@ -16,6 +16,7 @@ import type {
 import { sledTargets } from '../../../common/sled';
 import { problemLabels, SAMPLE_LIMIT, samplesOf } from './entry-samples';
 import { EFFECTIVE_OUTCOME, EFFECTIVE_REASON, LOADABLE } from './load-staging';
+import { targetSql } from './load-statement';
 import { provenanceExists } from './provenance';
 import type { StagingDb } from './staging-db';
 
@@ -173,7 +174,7 @@ async function databaseFacts(client: pg.ClientBase, importId: string): Promise<D
       .map(
         (t, i) =>
           `SELECT $${i + 2}::text AS target, count(*)::int AS n
-             FROM sled_import.provenance p JOIN ${t} x ON x.id = p.target_id
+             FROM sled_import.provenance p JOIN ${targetSql(t)} x ON x.id = p.target_id
             WHERE p.import_id = $1 AND p.target_table = $${i + 2} AND p.outcome = 'loaded'`,
       )
       .join('\nUNION ALL\n');
