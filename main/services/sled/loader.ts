@@ -59,8 +59,9 @@
  * Exactly once: each batch is one transaction that writes the rows and their
  * provenance (sled_import.provenance, keyed by source, tree and Sled key); see
  * load-statement.ts for the statement and provenance.ts for the schema. The
- * staging outcomes are written after COMMIT and re-synced from the provenance
- * at the start of every load.
+ * staging outcomes of a batch are written after its COMMIT (pipelined: while
+ * the next batch's statement runs) and re-synced from the provenance at the
+ * start of every load, which covers a kill between the two.
  */
 import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
