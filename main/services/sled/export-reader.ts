@@ -32,6 +32,8 @@ export interface ExportSource {
 export interface RawEntry {
   /** 'line 12' (format A) or 'collection 0, pair 41' (format B, both 0-based). */
   origin: string;
+  /** Format A: the line number in origin. */
+  line: number | null;
   tree: string | null;
   key: Buffer | null;
   /** The key as text when it came as a JSON string (so valid UTF-8). */
@@ -226,6 +228,7 @@ class JsonlReader {
     this.entries += 1;
     this.visitor.entry({
       origin: `line ${lineNo}`,
+      line: lineNo,
       tree,
       key: key?.bytes ?? null,
       keyText: key?.text ?? null,
@@ -397,7 +400,7 @@ async function readExportJson(file: string, visitor: ExportVisitor): Promise<Exp
     }
   };
   const bad = (origin: string, problem: ReaderProblem, reason: string) =>
-    emit({ origin, tree: null, key: null, keyText: null, value: null, valueText: null, problem, reason });
+    emit({ origin, line: null, tree: null, key: null, keyText: null, value: null, valueText: null, problem, reason });
 
   visitor.source({ name: path.basename(file, path.extname(file)), exportedAt: null, origin: 'file' });
 
@@ -474,6 +477,7 @@ async function readExportJson(file: string, visitor: ExportVisitor): Promise<Exp
     const problem = !Buffer.isBuffer(k) ? k : typeof v === 'string' ? v : treeProblem;
     emit({
       origin,
+      line: null,
       tree: treeProblem === null ? tree : null,
       key: Buffer.isBuffer(k) ? k : null,
       keyText: null,

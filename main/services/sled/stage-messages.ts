@@ -12,6 +12,8 @@ export interface StageJob {
   nativeBinding: string | null;
   /** Least time between two progress messages. */
   progressIntervalMs: number;
+  /** This worker's own entry, which also runs the SQLite writer thread (stage-writer.ts). */
+  workerUrl: string;
 }
 
 export interface StageCounts {

@@ -38,6 +38,7 @@ export interface StageRequest {
 }
 
 const PROGRESS_INTERVAL_MS = 250;
+const SYNC_INTERVAL_MS = 500;
 /** How long a cancelled worker may take to stop before it is terminated. */
 const CANCEL_GRACE_MS = 10_000;
 
@@ -108,6 +109,38 @@ export function removeStagingFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
 }
 
+/**
+ * Writes the staging file back to disk while it grows: the bulk insert runs
+ * without fsync, and the disk then works alongside the CPU instead of taking
+ * the whole file in one fsync at the end. Best effort; endBulk makes it durable.
+ */
+class BackgroundSync {
+  private readonly opened: Promise<fs.promises.FileHandle | null>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(file: string, intervalMs: number) {
+    this.opened = fs.promises.open(file, 'r+').catch(() => null);
+    void this.opened.then((handle) => {
+      if (!handle || this.stopped) return;
+      this.timer = setInterval(() => {
+        this.running = this.running.then(() => handle.datasync()).catch(() => undefined);
+      }, intervalMs);
+      this.timer.unref();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const handle = await this.opened;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    // Closed before the file may be deleted (Windows keeps an open file).
+    await handle?.close().catch(() => undefined);
+  }
+}
+
 /** Entries per second (smoothed) and the time left from the bytes still to read. */
 class Rate {
   private last: { at: number; bytes: number; entries: number } | null = null;
@@ -143,21 +176,24 @@ export async function stageImport(req: StageRequest): Promise<void> {
     req.nativeBinding ? { nativeBinding: req.nativeBinding } : {},
   ).close();
 
+  const workerUrl = req.workerUrl ?? defaultStageWorkerUrl();
   const job: StageJob = {
     file: req.file,
     files,
     nativeBinding: req.nativeBinding ?? null,
     progressIntervalMs: PROGRESS_INTERVAL_MS,
+    workerUrl: workerUrl.href,
   };
   let worker: Worker;
   try {
     // No execArgv of the parent's (an -e script's --input-type would stop the worker): it needs none.
-    worker = new Worker(req.workerUrl ?? defaultStageWorkerUrl(), { workerData: job, execArgv: [] });
+    worker = new Worker(workerUrl, { workerData: job, execArgv: [] });
   } catch (error) {
     removeStagingFiles(req.file);
     throw error;
   }
 
+  const sync = new BackgroundSync(req.file, SYNC_INTERVAL_MS);
   const rate = new Rate();
   const report = (counts: StageCounts) => {
     rate.update(counts, performance.now());
@@ -208,10 +244,13 @@ export async function stageImport(req: StageRequest): Promise<void> {
     worker.on('error', (error) => {
       crash = error;
     });
-    worker.on('exit', (code) => {
+    worker.on('exit', (code) => void exited(code));
+    const exited = async (code: number) => {
       if (killTimer) clearTimeout(killTimer);
       req.signal?.removeEventListener('abort', cancel);
-      if (done && !cancelRequested) {
+      await sync.stop();
+      // Finished is finished, even when a cancel arrived too late to stop it.
+      if (done) {
         resolve();
         return;
       }
@@ -221,7 +260,7 @@ export async function stageImport(req: StageRequest): Promise<void> {
         return;
       }
       reject(failureError(failure, crash, code));
-    });
+    };
   });
 }
 

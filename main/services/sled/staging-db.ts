@@ -330,20 +330,34 @@ export class StagingDb {
   }
 
   /**
-   * Before the stager's bulk insert: no fsync and a bigger page cache. A
-   * staging that does not finish is deleted whole, so there is nothing for
-   * durability to protect until endBulk.
+   * Before the stager's bulk insert: no journal, no fsync, a bigger page
+   * cache, and the indexes already there (kept up as rows are appended, which
+   * overlaps with the reading thread; built afterwards they would take three
+   * more passes over the table). A staging that does not finish is deleted
+   * whole, so there is nothing for a journal or fsync to protect until endBulk.
    */
   beginBulk(): void {
+    this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('cache_size = -65536');
+    this.db.exec(INDEXES);
   }
 
-  /** After the bulk insert: durable again, and the WAL folded into the file. */
+  /**
+   * After the bulk insert: WAL again, every page on disk (one fsync: the bulk
+   * wrote none), and statistics from a sample rather than a pass over every row.
+   */
   endBulk(): void {
     this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('journal_mode = WAL');
     this.db.pragma('cache_size = -2000');
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.pragma('analysis_limit = 1000');
+    const fd = fs.openSync(this.file, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** After the bulk insert: indexes and statistics. */

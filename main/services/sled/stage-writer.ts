@@ -1,0 +1,207 @@
+/**
+ * The stage worker's SQLite thread. The reading thread (stage-run.ts) parses
+ * and decodes; this one only writes, so the two halves of the work run on
+ * both cores. Files and sources get the ids the reading thread predicts (the
+ * database is new, so they count from 1); the writer checks them.
+ */
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { OpsError, type SerializedError } from '../../../common/errors';
+import type { ExportFormat } from './export-reader';
+import { insertPacked, PACKED_INSERT_SQL } from './stage-batch';
+import type { StageSink } from './stage-run';
+import { StagingDb } from './staging-db';
+
+export const WRITER_ROLE = 'stage-writer';
+
+export interface WriterJob {
+  role: typeof WRITER_ROLE;
+  file: string;
+  nativeBinding: string | null;
+}
+
+type ToWriter =
+  | { type: 'file'; id: number; path: string; bytes: number; format: ExportFormat }
+  | { type: 'source'; id: number; fileId: number; name: string; exportedAt: string | null; origin: string }
+  | { type: 'rows'; buffer: ArrayBuffer; rows: number }
+  | { type: 'finishFile'; fileId: number; sha256: string; entries: number }
+  | { type: 'meta'; key: string; value: string }
+  | { type: 'end' }
+  | { type: 'abort' };
+
+type FromWriter = { type: 'ack' } | { type: 'finished' } | { type: 'failed'; error: SerializedError };
+
+/** Batches the reading thread may run ahead of the writer (bounds the memory in flight). */
+const MAX_IN_FLIGHT = 4;
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof OpsError) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      ...(error.detail === undefined ? {} : { detail: error.detail }),
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  // File system and SQLite I/O errors (ENOSPC, SQLITE_FULL, a file removed while read) are the machine's.
+  return typeof code === 'string' && /^(E[A-Z]+|SQLITE_(FULL|IOERR.*|CANTOPEN|READONLY.*))$/.test(code)
+    ? { kind: 'unavailable', message: `Staging stopped: ${message}` }
+    : { kind: 'internal', message: `Staging failed: ${message}` };
+}
+
+export function deserializeError(error: SerializedError): OpsError {
+  return new OpsError(error.kind, error.message, {
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    ...(error.detail === undefined ? {} : { detail: error.detail }),
+  });
+}
+
+/** The reading thread's side: a StageSink that posts to the writer thread. */
+export class WriterThread {
+  private readonly worker: Worker;
+  private inFlight = 0;
+  private waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private failure: Error | null = null;
+  private finished: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  private readonly exited: Promise<void>;
+  private files = 0;
+  private sources = 0;
+
+  constructor(workerUrl: URL, job: Omit<WriterJob, 'role'>) {
+    const data: WriterJob = { role: WRITER_ROLE, ...job };
+    this.worker = new Worker(workerUrl, { workerData: data, execArgv: [] });
+    this.worker.on('message', (message: FromWriter) => {
+      if (message.type === 'ack') {
+        this.inFlight -= 1;
+        this.waiting.shift()?.resolve();
+      } else if (message.type === 'finished') {
+        this.finished?.resolve();
+      } else {
+        this.fail(deserializeError(message.error));
+      }
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.exited = new Promise((resolve) => {
+      this.worker.on('exit', () => {
+        this.fail(new OpsError('internal', 'The staging writer stopped unexpectedly'));
+        resolve();
+      });
+    });
+  }
+
+  private fail(error: Error): void {
+    if (this.failure === null) this.failure = error;
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
+    this.finished?.reject(this.failure);
+    this.finished = null;
+  }
+
+  private post(message: ToWriter, transfer?: ArrayBuffer[]): void {
+    if (this.failure) throw this.failure;
+    this.worker.postMessage(message, transfer);
+  }
+
+  readonly sink: StageSink = {
+    addFile: (file) => {
+      this.files += 1;
+      this.post({ type: 'file', id: this.files, ...file });
+      return this.files;
+    },
+    addSource: (source) => {
+      this.sources += 1;
+      this.post({ type: 'source', id: this.sources, ...source });
+      return this.sources;
+    },
+    rows: (buffer, rows) => {
+      this.post({ type: 'rows', buffer, rows }, [buffer]);
+      this.inFlight += 1;
+      if (this.inFlight <= MAX_IN_FLIGHT) return undefined;
+      return new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    },
+    finishFile: (fileId, sha256, entries) => this.post({ type: 'finishFile', fileId, sha256, entries }),
+    setMeta: (key, value) => this.post({ type: 'meta', key, value }),
+  };
+
+  /** Every batch written, the indexes built, the database 'staged' and closed. */
+  async end(): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      this.finished = { resolve, reject };
+    });
+    this.post({ type: 'end' });
+    await done;
+    await this.exited;
+  }
+
+  /** Stops the writer (its open transaction is dropped) and waits until its database is closed. */
+  async abort(): Promise<void> {
+    try {
+      this.worker.postMessage({ type: 'abort' } satisfies ToWriter);
+    } catch {
+      // Already gone.
+    }
+    await this.exited;
+  }
+}
+
+/** The writer thread's life: open, write what arrives in order, finish or drop. */
+export function runWriter(): void {
+  const job = workerData as WriterJob;
+  const port = parentPort;
+  if (!port) return;
+  const post = (message: FromWriter) => port.postMessage(message);
+  let staging: StagingDb | null = null;
+  try {
+    staging = StagingDb.open(job.file, job.nativeBinding ? { nativeBinding: job.nativeBinding } : {});
+    staging.beginBulk();
+  } catch (error) {
+    staging?.close();
+    post({ type: 'failed', error: serializeError(error) });
+    port.close();
+    return;
+  }
+  const db = staging;
+  const statement = db.db.prepare(PACKED_INSERT_SQL);
+  port.on('message', (message: ToWriter) => {
+    try {
+      switch (message.type) {
+        case 'file': {
+          const id = db.addFile({ path: message.path, bytes: message.bytes, format: message.format });
+          if (id !== message.id) throw new Error(`file id ${id} where ${message.id} was expected`);
+          break;
+        }
+        case 'source': {
+          const { id: expected, ...source } = message;
+          const id = db.addSource(source);
+          if (id !== expected) throw new Error(`source id ${id} where ${expected} was expected`);
+          break;
+        }
+        case 'rows':
+          insertPacked(db, statement, message.buffer);
+          post({ type: 'ack' });
+          break;
+        case 'finishFile':
+          db.finishFile(message.fileId, message.sha256, message.entries);
+          break;
+        case 'meta':
+          db.setMeta(message.key, message.value);
+          break;
+        case 'end':
+          db.endBulk();
+          db.finishStaging('staged', null);
+          db.close();
+          post({ type: 'finished' });
+          port.close();
+          break;
+        case 'abort':
+          db.close();
+          port.close();
+          break;
+      }
+    } catch (error) {
+      db.close();
+      post({ type: 'failed', error: serializeError(error) });
+      port.close();
+    }
+  });
+}
