@@ -37,7 +37,16 @@ import { sledTargets, type SledImportSummary, type SledPlan, type SledReport } f
 import { quoteIdent } from '../main/services/catalog/quote';
 import { generateExport, type GeneratedExport } from '../main/services/sled/test-export';
 import type { Measured, PgTool } from './support';
-import { buildCli, bundledCliArgs, findPgTool, log, measureProcess, startServer, withDatabase } from './support';
+import {
+  buildCli,
+  bundledCliArgs,
+  findPgTool,
+  log,
+  measureProcess,
+  privateCliBundle,
+  startServer,
+  withDatabase,
+} from './support';
 
 const ENTRIES = wholeNumberFromEnv('BENCH_SLED_ENTRIES', 1_000_000);
 const SECRET_ENTRIES = wholeNumberFromEnv('BENCH_SLED_SECRET_ENTRIES', 20_000);
@@ -50,6 +59,8 @@ const DATABASES = {
 } as const;
 const PASSPHRASE_ENV = 'OPS_CONSOLE_BENCH_SLED_PASSPHRASE';
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+/** This run's copy of the CLI bundle (privateCliBundle); dist/cli until it is made. */
+let cliDir = path.join(repoRoot, 'dist', 'cli');
 
 function wholeNumberFromEnv(name: string, fallback: number): number {
   const raw = process.env[name]?.trim();
@@ -193,7 +204,7 @@ async function serverFacts(adminUrl: string): Promise<{ version: string; major: 
 
 /** One `ops-console …` process of the bundle, measured (wall time, peak RSS, CPU). */
 async function cli(dataDir: string, args: string[], label: string, env?: NodeJS.ProcessEnv): Promise<Measured> {
-  return measureProcess(process.execPath, [...bundledCliArgs(), '--data-dir', dataDir, ...args], {
+  return measureProcess(process.execPath, [...bundledCliArgs(cliDir), '--data-dir', dataDir, ...args], {
     label: `ops-console ${label}`,
     ...(env ? { env } : {}),
   });
@@ -344,6 +355,7 @@ export async function run(): Promise<void> {
   if (ENTRIES < 10) throw new Error('BENCH_SLED_ENTRIES must be at least 10 (every family needs an entry)');
   const server = await startServer(['-c', 'shared_buffers=256MB']);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-bench-sled-'));
+  const cleanups: Array<() => void> = [];
   try {
     const host = new URL(server.adminUrl).hostname;
     if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
@@ -354,6 +366,9 @@ export async function run(): Promise<void> {
     const facts = await serverFacts(server.adminUrl);
     const psql: PgTool = findPgTool('psql', facts.major, process.env.BENCH_PSQL);
     buildCli();
+    const bundle = privateCliBundle();
+    cleanups.push(bundle.remove);
+    cliDir = bundle.dir;
     const dataDir = path.join(tmp, 'data');
     const csvDir = path.join(tmp, 'csv');
     fs.mkdirSync(csvDir);
@@ -377,7 +392,9 @@ export async function run(): Promise<void> {
     log(`rows:    ${sledTargets.map((t) => `${t} ${count(expected[t] ?? 0)}`).join(', ')} = ${count(totalRows)}`);
     log(`server:  PostgreSQL ${facts.version} (${server.label}), shared_buffers ${facts.sharedBuffers}`);
     log(`psql:    ${psql.path ? `${psql.path} (${psql.version})` : `n/a (psql not found: ${psql.reason})`}`);
-    log(`ours:    node dist/cli/ops-console.mjs (the bundle) --data-dir <tmp> sled import <file> --json;`);
+    log(
+      `ours:    node <a copy of dist/cli>/ops-console.mjs (the bundle, built now) --data-dir <tmp> sled import <file> --json;`,
+    );
     log(`         sled plan <id> --secrets skip; sled load <id> --url <fresh migrated database> --json`);
     log(`peer:    one psql -X -f <script> of five \\copy <table>(<all columns but id>) FROM '<csv>' WITH (FORMAT csv)`);
     log(`         into a second fresh migrated database; the CSVs are the rows our load wrote (COPY TO, not timed)`);
@@ -524,6 +541,7 @@ export async function run(): Promise<void> {
       });
     }
     fs.rmSync(tmp, { recursive: true, force: true });
+    for (const cleanup of cleanups) cleanup();
     await server.stop();
   }
 }

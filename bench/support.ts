@@ -118,14 +118,27 @@ export function buildCli(): void {
 }
 
 /**
- * The node arguments that run the bundle itself, dist/cli/ops-console.mjs,
- * whatever the sources' times: bin/ops-console.js would fall back to tsx as
- * soon as a source file is newer than the bundle (someone editing while a
- * long bench runs), and the bundle only exports runCli. Append the CLI's
- * arguments.
+ * A copy of dist/cli (the bundle and its workers) for one bench run, in
+ * dist/bench-cli-<pid>: a build by anyone else in the checkout (a test run, a
+ * second bench) replaces dist/cli, and a long bench would otherwise stage with
+ * one build and load with the next. Under dist/ so node_modules resolves.
  */
-export function bundledCliArgs(): string[] {
-  const bundle = pathToFileURL(path.join(repoRoot, 'dist', 'cli', 'ops-console.mjs')).href;
+export function privateCliBundle(): { dir: string; remove: () => void } {
+  const dir = path.join(repoRoot, 'dist', `bench-cli-${process.pid}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(path.join(repoRoot, 'dist', 'cli'), dir, { recursive: true });
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The node arguments that run the bundle itself, <dir>/ops-console.mjs
+ * (default dist/cli), whatever the sources' times: bin/ops-console.js would
+ * fall back to tsx as soon as a source file is newer than the bundle (someone
+ * editing while a long bench runs), and the bundle only exports runCli.
+ * Append the CLI's arguments.
+ */
+export function bundledCliArgs(dir = path.join(repoRoot, 'dist', 'cli')): string[] {
+  const bundle = pathToFileURL(path.join(dir, 'ops-console.mjs')).href;
   const entry =
     `const { runCli } = await import(${JSON.stringify(bundle)});` +
     // runCli reads argv as node does (argv[0] node, argv[1] the script): with -e there is no script.
