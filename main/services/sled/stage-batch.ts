@@ -9,8 +9,9 @@
  * u8 problem code, u32 file id, u32 source id, then the origin (a u32 line
  * number for 'line N', else text), then the present fields as u32 length +
  * bytes in this order: tree, key, value, value SHA-256 (32 raw bytes, no
- * length: the exported value's, which a redacted wallet's staged value is
- * not), record, reason.
+ * length: the SHA-256 of the value as exported, which a redacted wallet's
+ * staged value is not), record, reason. The reading thread hashes: the
+ * SQLite thread is the busier of the two.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -49,7 +50,7 @@ export interface PackedEntry {
   key: Buffer | null;
   /** The bytes to stage (redacted for a wallet, or null). */
   value: Buffer | null;
-  /** The SHA-256 of the exported value (null when there was none). */
+  /** The SHA-256 of the value as exported (null when none was read). */
   sha256: Buffer | null;
   redacted: boolean;
   family: SledFamily | null;

@@ -321,6 +321,23 @@ describe('stageImport', () => {
     expect(stagingFiles(file)).toEqual([]);
   });
 
+  it('leaves no file behind when staging fails', async () => {
+    const file = fresh('small.jsonl');
+    generateExport(file, { entries: 10 });
+    const staging = fresh('failed.sqlite');
+    await expect(
+      stageImport({
+        file: staging,
+        id: 'fails',
+        createdAt: 'now',
+        files: [file],
+        workerUrl: new URL('data:text/javascript,throw new Error("the disk is on fire")'),
+        onProgress: () => undefined,
+      }),
+    ).rejects.toMatchObject({ kind: 'internal', detail: 'the disk is on fire' });
+    expect(stagingFiles(staging)).toEqual([]);
+  });
+
   it('leaves no file behind when cancelled', async () => {
     const file = fresh('big.jsonl');
     generateExport(file, { entries: 60_000, seed: 7 });

@@ -339,7 +339,7 @@ export class StagingDb {
   beginBulk(): void {
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -16384');
     this.db.exec(INDEXES);
   }
 
