@@ -161,9 +161,7 @@ interface Field {
 }
 
 /** key/key_b64 (or value/value_b64) of an entry line: exactly one, a string, valid. */
-function readField(entry: Record<string, unknown>, name: 'key' | 'value'): Field {
-  const plain = entry[name];
-  const b64 = entry[`${name}_b64`];
+function readField(name: 'key' | 'value', plain: unknown, b64: unknown): Field {
   if (plain !== undefined && b64 !== undefined) {
     return { bytes: null, text: null, problem: 'bad_entry', reason: `it has both ${name} and ${name}_b64` };
   }
@@ -275,8 +273,8 @@ class JsonlReader {
       problem = 'bad_entry';
       reason = parsed.tree === undefined ? 'it has no tree' : `its tree is ${kindOf(parsed.tree)}, not a UTF-8 string`;
     }
-    const key = readField(parsed, 'key');
-    const value = readField(parsed, 'value');
+    const key = readField('key', parsed.key, parsed.key_b64);
+    const value = readField('value', parsed.value, parsed.value_b64);
     for (const field of [key, value]) {
       if (problem === null && field.problem !== null) {
         problem = field.problem;
