@@ -427,6 +427,26 @@ describe('wallet secrets', () => {
   });
 });
 
+describe('wallet secrets in format B', () => {
+  it('are found again by collection and pair', async () => {
+    const file = path.join(dir, 'wallets-b.json');
+    const w = new ExportJsonWriter(file);
+    w.entry(Buffer.from('wallet:bob'), wallet('bob', null));
+    w.entry(Buffer.from('wallet:alice'), wallet('alice', SECRET));
+    w.close();
+    const staging = await stage([file]);
+    expect(diskBytes(staging).includes(Buffer.from(SECRET))).toBe(false);
+    const db = StagingDb.open(staging, { readonly: true });
+    try {
+      const alice = db.entriesOf('wallet', 0, 10).find((e) => e.key?.toString() === 'wallet:alice')!;
+      expect(alice.origin).toBe('collection 0, pair 1');
+      expect([...(await readWalletSecrets(db)).entries()]).toEqual([[alice.id, SECRET]]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('stageFiles', () => {
   it('stages any bytes for key and value, with or without a problem, never throwing', async () => {
     await fc.assert(
