@@ -220,6 +220,8 @@ export async function stageImport(req: StageRequest): Promise<void> {
     killTimer.unref();
   };
   req.signal?.addEventListener('abort', cancel, { once: true });
+  // Aborted while the database was being created: the listener came too late to hear it.
+  if (req.signal?.aborted) cancel();
 
   return new Promise<void>((resolve, reject) => {
     let done = false;
