@@ -4,6 +4,7 @@
  * and writes every entry. On success the database is 'staged'; on cancel or
  * failure it is deleted with its -wal/-shm, so no half import is ever left.
  */
+import { workerEntryUrl } from '../worker-url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -49,14 +50,7 @@ const CANCEL_GRACE_MS = 10_000;
  * the Electron bundle (dist/main/index.cjs) dist/main/stage-worker.cjs.
  */
 export function defaultStageWorkerUrl(moduleUrl: string | undefined = import.meta.url): URL {
-  if (!moduleUrl) {
-    throw new OpsError('internal', 'The stage worker cannot be located', {
-      hint: 'Pass workerUrl to stageImport when this module is bundled without import.meta.url.',
-    });
-  }
-  if (moduleUrl.endsWith('.ts')) return new URL('./stage-worker-tsx.mjs', moduleUrl);
-  if (moduleUrl.endsWith('.cjs')) return new URL('./stage-worker.cjs', moduleUrl);
-  return new URL('./stage-worker.mjs', moduleUrl);
+  return workerEntryUrl('stage-worker', moduleUrl, 'workerUrl to stageImport');
 }
 
 export class StageCancelledError extends OpsError {

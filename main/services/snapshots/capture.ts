@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { workerEntryUrl } from '../worker-url';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -102,14 +103,7 @@ export function newSnapshotId(now: Date): string {
  * the Electron bundle (dist/main/index.cjs) dist/main/capture-worker.cjs.
  */
 export function defaultWorkerUrl(moduleUrl: string | undefined = import.meta.url): URL {
-  if (!moduleUrl) {
-    throw new OpsError('internal', 'The capture worker cannot be located', {
-      hint: 'Pass workerUrl to SnapshotCapture when this module is bundled without import.meta.url.',
-    });
-  }
-  if (moduleUrl.endsWith('.ts')) return new URL('./capture-worker-tsx.mjs', moduleUrl);
-  if (moduleUrl.endsWith('.cjs')) return new URL('./capture-worker.cjs', moduleUrl);
-  return new URL('./capture-worker.mjs', moduleUrl);
+  return workerEntryUrl('capture-worker', moduleUrl, 'workerUrl to SnapshotCapture');
 }
 
 /**
