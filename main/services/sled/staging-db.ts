@@ -149,7 +149,7 @@ interface EntryRow {
   target_id: number | null;
 }
 
-export function entryFromRow(row: EntryRow): StagedEntry {
+function entryFromRow(row: EntryRow): StagedEntry {
   return {
     id: row.id,
     fileId: row.file_id,
@@ -370,11 +370,6 @@ export class StagingDb {
     this.setMeta('message', message);
   }
 
-  entry(id: number): StagedEntry | null {
-    const row = this.db.prepare('SELECT * FROM entries WHERE id = ?').get(id) as EntryRow | undefined;
-    return row ? entryFromRow(row) : null;
-  }
-
   /** Entries of a family, in order, after `afterId`, at most `limit`. */
   entriesOf(family: SledFamily, afterId: number, limit: number): StagedEntry[] {
     return (
@@ -397,13 +392,5 @@ export class StagingDb {
     this.db.transaction(() => {
       for (const o of outcomes) update.run(o.outcome, o.reason, o.targetId, o.id);
     })();
-  }
-
-  sourceName(sourceId: number | null): string | null {
-    if (sourceId === null) return null;
-    return (
-      (this.db.prepare('SELECT name FROM sources WHERE id = ?').get(sourceId) as { name: string } | undefined)?.name ??
-      null
-    );
   }
 }
