@@ -66,7 +66,16 @@ function storedRows(storages: readonly SnapshotStorage[], bytes: Buffer): Captur
   const decoders = storages.map(decoderFor);
   const rows: CapturedValue[][] = [];
   const parser = new CopyTextParser(storages.length, (fields: CopyRow) => {
-    rows.push(fields.map((f, i) => (f === null ? null : decoders[i]!(f))));
+    // Text comes out of the parser as bytes and out of SQLite as a string.
+    rows.push(
+      fields.map((f, i) => {
+        if (f === null) return null;
+        const value = decoders[i]!(f);
+        return storages[i] === 'text' && value instanceof Uint8Array
+          ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
+          : value;
+      }),
+    );
   });
   parser.push(bytes);
   parser.end();

@@ -2,10 +2,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CopyTextParser, decodeField, type CopyRow } from './copy-text';
 
-/** Parses `input` fed in the given pieces; returns the rows. */
-function parse(columns: number, pieces: Array<Buffer | string>): CopyRow[] {
-  const rows: CopyRow[] = [];
-  const parser = new CopyTextParser(columns, (row) => rows.push(row));
+/** A field's bytes read as UTF-8 text. */
+function text(field: Uint8Array): string {
+  return Buffer.from(field.buffer, field.byteOffset, field.byteLength).toString('utf8');
+}
+
+/** A row with its fields read as UTF-8 text. */
+type TextRow = Array<string | null>;
+
+/** Parses `input` fed in the given pieces; returns the rows, fields as text. */
+function parse(columns: number, pieces: Array<Buffer | string>): TextRow[] {
+  const rows: TextRow[] = [];
+  const parser = new CopyTextParser(columns, (row: CopyRow) =>
+    rows.push(row.map((field) => (field === null ? null : text(field)))),
+  );
   for (const piece of pieces) parser.push(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
   parser.end();
   return rows;
@@ -60,7 +70,7 @@ function encodeField(value: string | null, styles: number[]): string {
   return out;
 }
 
-function encodeRows(rows: CopyRow[], styles: number[]): Buffer {
+function encodeRows(rows: TextRow[], styles: number[]): Buffer {
   return Buffer.from(rows.map((row) => `${row.map((v) => encodeField(v, styles)).join('\t')}\n`).join(''), 'utf8');
 }
 
@@ -80,13 +90,34 @@ describe('CopyTextParser', () => {
   });
 
   it('reads \\N as NULL only when it is the whole field', () => {
-    expect(decodeField('\\N')).toBeNull();
-    expect(decodeField('\\\\N')).toBe('\\N');
-    expect(decodeField('a\\Nb')).toBe('aNb');
+    expect(decodeField(Buffer.from('\\N'))).toBeNull();
+    expect(text(decodeField(Buffer.from('\\\\N'))!)).toBe('\\N');
+    expect(text(decodeField(Buffer.from('a\\Nb'))!)).toBe('aNb');
+  });
+
+  it('hands over a field without escapes as a view of the chunk, and copies only escaped fields', () => {
+    const chunk = Buffer.from('plain\tescaped\\n\n');
+    const rows: CopyRow[] = [];
+    const parser = new CopyTextParser(2, (row) => rows.push(row));
+    parser.push(chunk);
+    parser.end();
+    const [plain, escaped] = rows[0]!;
+    expect(text(plain!)).toBe('plain');
+    expect(text(escaped!)).toBe('escaped\n');
+    // Overwrite the chunk: the view shows it, the unescaped copy does not.
+    chunk.fill(0x2a);
+    expect(text(plain!)).toBe('*****');
+    expect(text(escaped!)).toBe('escaped\n');
+  });
+
+  it('reads byte escapes that spell no UTF-8 as Buffer.toString would (U+FFFD), never as invalid text', () => {
+    const [[field]] = parse(1, ['a\\377b\\xc3\n']) as [[string]];
+    expect(field).toBe('a\uFFFDb\uFFFD');
+    expect(decodeField(Buffer.from('\\xc3\\xa9'))).toEqual(Buffer.from('é'));
   });
 
   it('survives a split at every byte, inside escapes and multibyte characters', () => {
-    const rows: CopyRow[] = [
+    const rows: TextRow[] = [
       ['😀 مرحبا 漢字', 'e\u0301\\tab\there', null],
       ['', '\\N', 'x\ny'],
     ];

@@ -23,8 +23,11 @@ export interface TableRecord {
 /**
  * Writes one snapshot file (format.ts) synchronously — it runs in the capture
  * worker, never on the main thread. The file is a `.partial` nobody reads
- * until it is renamed, so it is written without a journal or fsyncs (one
- * fsync at the end): a crash leaves a partial the next start deletes. Rows go
+ * until it is renamed, so it is written without a journal: a crash leaves a
+ * partial the next start deletes. It is fsynced once at the end; so that this
+ * last fsync has little left to write, every committed batch also starts a
+ * background fdatasync (one at a time, on libuv's thread pool) while the
+ * capture goes on writing. Rows go
  * in through reused multi-row INSERTs inside transactions of `batchRows` rows
  * (the content hash is computed from the COPY bytes, see content-hash.ts).
  */
@@ -34,6 +37,9 @@ export class SnapshotWriter {
   private readonly commit: Database.Statement;
   private rowsInTransaction = 0;
   private closed = false;
+  /** The descriptor the background fdatasyncs use, and whether one is running. */
+  private syncFd: number | null = null;
+  private syncing = false;
 
   constructor(
     private readonly file: string,
@@ -64,7 +70,7 @@ export class SnapshotWriter {
     const table = dataTableName(ord);
     const definitions = columns.map((c, i) => `, ${dataColumnName(i)} ${sqliteType(c.storage)}`).join('');
     this.db.exec(`CREATE TABLE ${table} (rid INTEGER PRIMARY KEY${definitions}) STRICT`);
-    return new TableSink(this.db, table, columns.length, (rows) => this.rowsWritten(rows));
+    return new TableSink(this.db, table, columns, (rows) => this.rowsWritten(rows));
   }
 
   recordTable(record: TableRecord): void {
@@ -94,6 +100,7 @@ export class SnapshotWriter {
     this.commit.run();
     this.closed = true;
     this.db.close();
+    this.releaseSyncFd();
     const fd = fs.openSync(this.file, 'r+');
     try {
       fs.fsyncSync(fd);
@@ -106,11 +113,34 @@ export class SnapshotWriter {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseSyncFd();
     try {
       this.db.close();
     } catch {
       // Closing is best effort: the file is deleted next.
     }
+  }
+
+  /** Starts writing what is committed so far to disk, unless that is already under way. */
+  private syncInBackground(): void {
+    if (this.syncing || this.closed) return;
+    try {
+      this.syncFd ??= fs.openSync(this.file, 'r');
+    } catch {
+      return; // Only an early start of the final fsync: nothing depends on it.
+    }
+    this.syncing = true;
+    fs.fdatasync(this.syncFd, () => {
+      this.syncing = false;
+      if (this.closed) this.releaseSyncFd();
+    });
+  }
+
+  /** Closes the background fdatasync's descriptor now, or when the one running ends. */
+  private releaseSyncFd(): void {
+    if (this.syncFd === null || this.syncing) return;
+    fs.closeSync(this.syncFd);
+    this.syncFd = null;
   }
 
   private rowsWritten(rows: number): void {
@@ -119,12 +149,20 @@ export class SnapshotWriter {
       this.commit.run();
       this.begin.run();
       this.rowsInTransaction = 0;
+      this.syncInBackground();
     }
   }
 }
 
-/** The rows of one table: buffered into multi-row INSERTs; `flush` writes the rest at the table's end. */
+/**
+ * The rows of one table: buffered into multi-row INSERTs; `flush` writes the
+ * rest at the table's end. A text column's parameter is CAST to TEXT, so its
+ * value can be bound as UTF-8 bytes straight from COPY: SQLite takes a BLOB
+ * cast to TEXT as text in the database encoding (UTF-8), byte for byte, and
+ * no JavaScript string is made on the way (a string binds as itself).
+ */
 export class TableSink {
+  private readonly width: number;
   private readonly rowsPerInsert: number;
   private readonly many: Database.Statement | null;
   private readonly one: Database.Statement;
@@ -137,10 +175,13 @@ export class TableSink {
   constructor(
     db: Database.Database,
     table: string,
-    private readonly width: number,
+    columns: readonly SnapshotColumn[],
     private readonly onRows: (rows: number) => void,
   ) {
-    const tuple = width === 0 ? '' : `(${new Array<string>(width).fill('?').join(', ')})`;
+    const width = columns.length;
+    this.width = width;
+    const tuple =
+      width === 0 ? '' : `(${columns.map((c) => (c.storage === 'text' ? 'CAST(? AS TEXT)' : '?')).join(', ')})`;
     const names = Array.from({ length: width }, (_, i) => dataColumnName(i)).join(', ');
     this.rowsPerInsert =
       width === 0 ? 1 : Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(MAX_PARAMETERS / width)));

@@ -9,6 +9,10 @@ describe('decodeValue', () => {
     expect(decodeValue('integer', '-9223372036854775808')).toBe(-9223372036854775808n);
     expect(() => decodeValue('integer', '')).toThrow(/an integer/);
     expect(() => decodeValue('integer', '1.5')).toThrow(/an integer/);
+    expect(() => decodeValue('integer', '1e3')).toThrow(/an integer/);
+    expect(() => decodeValue('integer', '-')).toThrow(/an integer/);
+    expect(() => decodeValue('integer', '12345678901234567x')).toThrow(/an integer/);
+    expect(decodeValue('integer', '-0')).toBe(-0);
   });
 
   it('stores booleans as 0/1 and bytea as the same bytes', () => {
@@ -22,9 +26,12 @@ describe('decodeValue', () => {
   });
 
   it('keeps text as sent, the empty string apart from NULL', () => {
-    expect(decodeValue('text', '')).toBe('');
+    // Text stays the bytes COPY sent (the writer binds them as TEXT).
+    expect(decodeValue('text', '')).toEqual(Buffer.alloc(0));
     expect(decodeValue('text', null)).toBeNull();
     expect(decodeValue('integer', null)).toBeNull();
-    expect(decodeValue('text', '{"a": 1}')).toBe('{"a": 1}');
+    expect(decodeValue('text', '{"a": 1}')).toEqual(Buffer.from('{"a": 1}'));
+    const bytes = Buffer.from('héllo');
+    expect(decodeValue('text', bytes)).toBe(bytes);
   });
 });
