@@ -41,4 +41,14 @@ if (bundleIsFresh()) {
   register();
   ({ runCli } = await import('../main/cli/index.ts'));
 }
-process.exitCode = await runCli(process.argv);
+const code = await runCli(process.argv);
+// Every command has finished its work (serve waits inside runCli until it is
+// stopped), so exit as soon as the output is flushed rather than after Node has
+// torn down a heap that may hold a large catalog: tens of milliseconds.
+let flushed = 0;
+const flush = () => {
+  flushed += 1;
+  if (flushed === 2) process.exit(code);
+};
+process.stdout.write('', flush);
+process.stderr.write('', flush);

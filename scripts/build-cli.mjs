@@ -10,11 +10,31 @@
 // the bundle too: resolving and compiling hundreds of small module files was
 // a third of a one-shot command's start-up. Native and optional packages, and
 // the build tools `serve --dev` loads on demand, stay external.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// pg picks its socket implementation at load time by asking whether it runs on
+// Cloudflare Workers; on Node 20 (no navigator) the question constructs a
+// fetch Response, which loads all of undici: tens of milliseconds of every
+// command's start-up. This bundle only ever runs on Node, so the answer is fixed.
+const nodeOnlyPg = {
+  name: 'node-only-pg',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const head = 'function isCloudflareRuntime() {';
+      if (!source.includes(head)) {
+        return { errors: [{ text: `pg/lib/stream.js no longer defines isCloudflareRuntime(); revisit ${name}` }] };
+      }
+      return { contents: source.replace(head, `${head}\n  return false;`), loader: 'js' };
+    });
+  },
+};
+const name = 'node-only-pg in scripts/build-cli.mjs';
 
 const result = await esbuild.build({
   absWorkingDir: root,
@@ -44,6 +64,7 @@ const result = await esbuild.build({
   banner: {
     js: "import { createRequire as __opsCreateRequire } from 'node:module';\nconst require = __opsCreateRequire(import.meta.url);",
   },
+  plugins: [nodeOnlyPg],
   sourcemap: true,
   logLevel: 'silent',
   legalComments: 'none',

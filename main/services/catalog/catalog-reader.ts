@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { CatalogModel } from '../../../common/catalog';
 import { OpsError } from '../../../common/errors';
 import type { Logger } from '../logging/log-service';
@@ -52,9 +52,37 @@ type Statements = ReturnType<typeof catalogStatements>;
 /** The queries use pg_trigger.tgparentid, new in PostgreSQL 13. */
 const MIN_SERVER_VERSION_NUM = 130_000;
 
+const INT2_ARRAY_OID = 1005;
+const TEXT_ARRAY_OID = 1009;
+const defaultInt2Array = pg.types.getTypeParser(INT2_ARRAY_OID, 'text') as (value: string) => unknown;
+const defaultTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID, 'text') as (value: string) => unknown;
+const PLAIN_INT2_ARRAY = /^\{-?\d+(,-?\d+)*\}$/;
+
+/**
+ * The catalog's arrays are tens of thousands of small int2[] key lists
+ * (indkey, conkey) and mostly empty name lists: parsed here without the
+ * general array parser, which costs several microseconds each. Anything
+ * else (a NULL element, a quoted name) goes to pg's own parser.
+ */
+const CATALOG_TYPES = {
+  getTypeParser(oid: number, format?: string): unknown {
+    if (format !== 'binary' && oid === INT2_ARRAY_OID) {
+      return (value: string) => {
+        if (value === '{}') return [];
+        if (!PLAIN_INT2_ARRAY.test(value)) return defaultInt2Array(value);
+        return value.slice(1, -1).split(',').map(Number);
+      };
+    }
+    if (format !== 'binary' && oid === TEXT_ARRAY_OID) {
+      return (value: string) => (value === '{}' ? [] : defaultTextArray(value));
+    }
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
 /** Run a multi-statement simple query (no parameters) in one round trip; one result per statement. */
 async function runBatch(client: pg.ClientBase, sql: string): Promise<pg.QueryResult[]> {
-  const result: pg.QueryResult | pg.QueryResult[] = await client.query(sql);
+  const result: pg.QueryResult | pg.QueryResult[] = await client.query({ text: sql, types: CATALOG_TYPES });
   return Array.isArray(result) ? result : [result];
 }
 

@@ -81,7 +81,8 @@ describe('server version', () => {
     const sent: string[] = [];
     const info = { version_num: 120_017, version: '12.17', database: 'old', lock_slots: 6400, relation_opens: 10 };
     const oldServer = {
-      query: async (sql: string) => {
+      query: async (query: string | { text: string }) => {
+        const sql = typeof query === 'string' ? query : query.text;
         sent.push(sql);
         return sql.includes('BEGIN')
           ? [{ rows: [] }, { rows: [] }, { rows: [] }, { rows: [] }, { rows: [info] }]
