@@ -98,7 +98,8 @@ export interface CatalogRelation {
   comment: string | null;
   /** reltuples; null when never analysed. */
   rowEstimate: number | null;
-  sizes: { tableBytes: number; indexBytes: number; toastBytes: number; totalBytes: number };
+  /** Exact, or estimated from relpages when the model says sizesEstimated. */
+  sizes: RelationSizes;
   columns: CatalogColumn[];
   constraints: CatalogConstraint[];
   /** Outgoing foreign keys (this relation references another). Incoming ones are found by scanning all relations. */
@@ -155,12 +156,31 @@ export interface CatalogEnum {
   ddl: string;
 }
 
+export interface RelationSizes {
+  tableBytes: number;
+  indexBytes: number;
+  toastBytes: number;
+  totalBytes: number;
+}
+
+/** Exact sizes of one table, read on demand (schema.sizes). */
+export interface ExactSizes extends RelationSizes {
+  indexes: Array<{ name: string; sizeBytes: number }>;
+}
+
 export interface CatalogModel {
   database: string;
   serverVersion: string;
   capturedAt: string;
   /** Milliseconds spent in the catalog queries. */
   durationMs: number;
+  /**
+   * The sizes come from relpages (as fresh as the last VACUUM, ANALYZE or
+   * CREATE INDEX) rather than from the files: so it is for big catalogs,
+   * where exact sizes would open every relation, and in snapshots. Exact
+   * sizes of a table are read on demand (schema.sizes). Absent: exact.
+   */
+  sizesEstimated?: boolean;
   schemas: CatalogSchema[];
   relations: CatalogRelation[];
   functions: CatalogFunction[];

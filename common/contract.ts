@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { BackendConfigView, BackendLogBatch, BackendLogPage, BackendStatus, PreflightReport } from './backend';
 import { backendConfigInput, backendIdInput, backendLogsInput } from './backend';
-import type { CatalogModel } from './catalog';
+import type { CatalogModel, ExactSizes } from './catalog';
 import type { CaptureProgress, SnapshotDetail, SnapshotDiff, SnapshotIntegrity, SnapshotSummary } from './snapshots';
 import {
   snapshotCancelInput,
@@ -89,8 +89,18 @@ export const contract = {
   'localPg.start': call<LocalPgStatus>()(noInput, 'Start the embedded local PostgreSQL (initialising it on first use)'),
   'localPg.stop': call<LocalPgStatus>()(noInput, 'Stop the embedded local PostgreSQL'),
   'schema.model': call<CatalogModel>()(
-    z.object({ connection: dataSourceRef }).strict(),
+    z
+      .object({
+        connection: dataSourceRef,
+        /** Exact sizes whatever the catalog's size (otherwise estimated for big catalogs). */
+        exactSizes: z.boolean().optional(),
+      })
+      .strict(),
     'The full catalog model of a database (or of a snapshot)',
+  ),
+  'schema.sizes': call<ExactSizes>()(
+    z.object({ connection: dataSourceRef, schema: identifier, table: identifier }).strict(),
+    'Exact table, index and TOAST sizes of one table (on demand)',
   ),
   'schema.count': call<{ count: string }>()(
     z.object({ connection: dataSourceRef, schema: identifier, table: identifier }).strict(),

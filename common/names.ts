@@ -18,6 +18,7 @@ export const CALL_NAMES = [
   'localPg.stop',
   'schema.model',
   'schema.count',
+  'schema.sizes',
   'data.page',
   'sql.run',
   'sql.cancel',

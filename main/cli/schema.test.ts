@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogModel } from '../../common/catalog';
 import { createTestDatabase, runSql, type TestDatabase } from '../../test/helpers/postgres';
@@ -35,6 +36,29 @@ describe('ops-console schema (real child processes)', () => {
     expect(model.functions).toHaveLength(5);
     expect(model.enums.map((e) => e.name)).toEqual(['Mood', 'subscription_status']);
     expect(run.stdout).not.toContain(new URL(db.url).password);
+  });
+
+  it('reads exact sizes with --exact-sizes, and --help says when sizes are estimated', async () => {
+    const run = await cli(['--data-dir', dataDir, 'schema', '--url', db.url, '--json', '--exact-sizes']);
+    expect(run.code).toBe(0);
+    const model = JSON.parse(run.stdout) as CatalogModel;
+    expect(model.sizesEstimated).toBeUndefined();
+    const user = model.relations.find((r) => r.schema === 'public' && r.name === 'User');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const direct = await client.query<{ total: string }>(
+        `SELECT pg_table_size('public."User"'::regclass)
+                + (SELECT sum(pg_total_relation_size(indexrelid)) FROM pg_index WHERE indrelid = 'public."User"'::regclass)
+                AS total`,
+      );
+      expect(user?.sizes.totalBytes).toBe(Number(direct.rows[0]?.total));
+    } finally {
+      await client.end();
+    }
+    const help = await cli(['schema', '--help']);
+    expect(help.stdout).toMatch(/--exact-sizes\s+read exact table, index and TOAST sizes/);
+    expect(help.stdout).toMatch(/more than\s+5,000 relations/);
   });
 
   it('prints a per-schema summary for humans, taking the URL from DATABASE_URL', async () => {

@@ -3,6 +3,7 @@ import type { CatalogModel } from '../../common/catalog';
 import type { CliIo, GlobalOptions } from './context';
 import { callThroughRouter, connectionTarget, openApp, resolveConnection } from './context';
 import { printTable } from './output';
+import { AUTO_EXACT_SIZE_LIMIT } from '../services/catalog/catalog-reader';
 
 interface SchemaCounts {
   tables: number;
@@ -38,7 +39,8 @@ function countsBySchema(model: CatalogModel): Map<string, SchemaCounts> {
 
 function printSummary(io: CliIo, model: CatalogModel): void {
   io.stdout(
-    `database ${model.database} (PostgreSQL ${model.serverVersion}), catalog read in ${model.durationMs} ms\n\n`,
+    `database ${model.database} (PostgreSQL ${model.serverVersion}), catalog read in ${model.durationMs} ms` +
+      `${model.sizesEstimated ? '; sizes estimated from relpages (--exact-sizes reads them exactly)' : ''}\n\n`,
   );
   const comments = new Map(model.schemas.map((s) => [s.name, s.comment ?? '']));
   const rows = [...countsBySchema(model)].map(([schema, c]) => [
@@ -60,13 +62,21 @@ export function registerSchemaCommand(program: Command, io: CliIo): void {
     .command('schema')
     .description('Read the catalog of a database: tables, columns, constraints, indexes, functions, DDL')
     .option('--profile <name>', 'use a saved connection profile (name or id) instead of --url')
-    .action(async (options: { profile?: string }, command: Command) => {
+    .option(
+      '--exact-sizes',
+      'read exact table, index and TOAST sizes however big the catalog (by default a catalog of more than ' +
+        `${AUTO_EXACT_SIZE_LIMIT.toLocaleString('en-US')} relations to open gets sizes estimated from relpages)`,
+    )
+    .action(async (options: { profile?: string; exactSizes?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const target = connectionTarget(globals, io, options.profile, 'schema');
       const app = openApp(globals, io, 'cli');
       try {
         const connection = await resolveConnection(app, target);
-        const model = (await callThroughRouter(app, 'schema.model', { connection })) as CatalogModel;
+        const model = (await callThroughRouter(app, 'schema.model', {
+          connection,
+          ...(options.exactSizes ? { exactSizes: true } : {}),
+        })) as CatalogModel;
         if (globals.json) {
           // The model of a big database runs to tens of MB: indented for a terminal, compact when piped.
           io.stdout(`${JSON.stringify(model, null, process.stdout.isTTY ? 2 : undefined)}\n`);

@@ -92,7 +92,14 @@ const specific: Partial<Record<CallName, fc.Arbitrary<unknown>>> = {
   'connections.connect': fc.record({ connection: badConnection }),
   'connections.disconnect': fc.record({ connection: badConnection }),
   'db.check': fc.record({ connection: badConnection }),
-  'schema.model': fc.record({ connection: badConnection }),
+  'schema.model': fc.oneof(
+    fc.record({ connection: badConnection }),
+    fc.record({ connection: fc.constant(goodConnection), exactSizes: fc.constantFrom('yes', 1, null) }),
+  ),
+  'schema.sizes': fc.oneof(
+    fc.record({ connection: badConnection, schema: fc.constant('s'), table: fc.constant('t') }),
+    fc.record({ connection: fc.constant(goodConnection), schema: fc.constant('s'), table: badIdentifier }),
+  ),
   'schema.count': fc.oneof(
     fc.record({ connection: badConnection, schema: fc.constant('s'), table: fc.constant('t') }),
     fc.record({ connection: fc.constant(goodConnection), schema: badIdentifier, table: fc.constant('t') }),

@@ -46,6 +46,25 @@ describe('schema.model and schema.count through the router', () => {
     expect(log).toMatch(/counted 500 rows of public\."User" on .* in \d+ ms/);
   });
 
+  it('reads exact sizes of one table on demand, and the whole model with exact sizes when asked', async () => {
+    const result = await call('schema.sizes', { connection: { url: db.url }, schema: 'public', table: 'User' });
+    if (!result.ok) throw new Error(result.error.message);
+    const sizes = result.value as { totalBytes: number; indexes: Array<{ name: string; sizeBytes: number }> };
+    expect(sizes.totalBytes).toBeGreaterThan(0);
+    expect(sizes.indexes.map((i) => i.name)).toContain('User_pkey');
+    const log = fs.readFileSync(path.join(dir, 'logs', 'ops-console.log'), 'utf8');
+    expect(log).toMatch(/read the exact sizes of public\."User" on .*: \d+ bytes/);
+    const exact = await call('schema.model', { connection: { url: db.url }, exactSizes: true });
+    if (!exact.ok) throw new Error(exact.error.message);
+    const user = (exact.value as CatalogModel).relations.find((r) => r.schema === 'public' && r.name === 'User');
+    expect((exact.value as CatalogModel).sizesEstimated).toBeUndefined();
+    expect(user?.sizes.totalBytes).toBe(sizes.totalBytes);
+    const missing = await call('schema.sizes', { connection: { url: db.url }, schema: 'public', table: 'nope' });
+    expect(missing).toMatchObject({ ok: false, error: { kind: 'not_found' } });
+    const bad = await call('schema.model', { connection: { url: db.url }, exactSizes: 'yes' });
+    expect(bad).toMatchObject({ ok: false, error: { kind: 'invalid_input' } });
+  });
+
   it('maps a missing table to not_found and bad input to invalid_input', async () => {
     const missing = await call('schema.count', { connection: { url: db.url }, schema: 'public', table: 'nope' });
     expect(missing).toMatchObject({ ok: false, error: { kind: 'not_found', hint: expect.any(String) } });

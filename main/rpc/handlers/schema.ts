@@ -1,12 +1,16 @@
 import { CatalogReader } from '../../services/catalog/catalog-reader';
 import { quoteQualified } from '../../services/catalog/quote';
 import { isSnapshotRef } from '../../../common/profiles';
+import { notSnapshotError } from '../../services/snapshots/snapshot-manager';
 import type { Handlers } from '../router';
 import type { CoreServices } from './deps';
 
-export function schemaHandlers(services: CoreServices): Pick<Handlers, 'schema.model' | 'schema.count'> {
+export function schemaHandlers(
+  services: CoreServices,
+): Pick<Handlers, 'schema.model' | 'schema.count' | 'schema.sizes'> {
   const logger = services.log.scope('catalog');
   const reader = new CatalogReader({ logger });
+  const exactReader = new CatalogReader({ logger, sizes: 'exact' });
   return {
     'schema.model': (input) =>
       isSnapshotRef(input.connection)
@@ -14,7 +18,7 @@ export function schemaHandlers(services: CoreServices): Pick<Handlers, 'schema.m
         : // Two extra connections read the heaviest catalog queries in parallel, on the same snapshot.
           services.connections.withClients(input.connection, 2, async (client, helpers, context) => {
             const started = performance.now();
-            const model = await reader.read(client, helpers);
+            const model = await (input.exactSizes ? exactReader : reader).read(client, helpers);
             const counts = [
               `${model.schemas.length} schemas`,
               `${model.relations.length} relations`,
@@ -42,5 +46,18 @@ export function schemaHandlers(services: CoreServices): Pick<Handlers, 'schema.m
             );
             return { count };
           }),
+    'schema.sizes': (input) => {
+      if (isSnapshotRef(input.connection)) {
+        throw notSnapshotError('Exact sizes');
+      }
+      return services.connections.withClient(input.connection, async (client, context) => {
+        const sizes = await reader.exactSizes(client, input.schema, input.table);
+        logger.info(
+          `read the exact sizes of ${quoteQualified(input.schema, input.table)} on ${context.target}: ` +
+            `${sizes.totalBytes} bytes`,
+        );
+        return sizes;
+      });
+    },
   };
 }

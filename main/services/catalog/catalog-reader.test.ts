@@ -374,6 +374,52 @@ describe('CatalogReader on the stack fixture', () => {
     expect(findRelation(model, 'analytics', 'active_subscriptions').sizes.totalBytes).toBe(0);
   });
 
+  it("estimates sizes from relpages in 'auto' above the size limit, says so, and reads a table's exact sizes on demand", async () => {
+    expect(model.sizesEstimated).toBeUndefined();
+    const info: string[] = [];
+    const estimated = await new CatalogReader({
+      logger: { ...logger, info: (message: string) => info.push(message) },
+      autoExactSizeLimit: 1,
+    }).read(client);
+    expect(estimated.sizesEstimated).toBe(true);
+    expect(info.join('\n')).toMatch(
+      /sizes estimated from relpages: exact sizes would open \d+ relations \(more than 1\)/,
+    );
+    // relpages of the analysed "User" (8 KiB pages), and the same relations otherwise.
+    const user = findRelation(estimated, 'public', 'User');
+    expect(user.sizes.tableBytes % 8192).toBe(0);
+    expect(estimated.relations.map((r) => r.name)).toEqual(model.relations.map((r) => r.name));
+    // Under the limit, 'auto' is exact.
+    expect((await new CatalogReader({ autoExactSizeLimit: 1_000_000 }).read(client)).sizesEstimated).toBeUndefined();
+
+    // On demand: the same figures the exact model has, index by index.
+    const exact = await new CatalogReader().exactSizes(client, 'public', 'User');
+    const modelUser = findRelation(model, 'public', 'User');
+    expect(exact).toEqual({
+      ...modelUser.sizes,
+      indexes: modelUser.indexes.map((i) => ({ name: i.name, sizeBytes: i.sizeBytes })),
+    });
+    const direct = await client.query<{ total: string }>(
+      `SELECT pg_table_size('public."User"'::regclass)
+              + (SELECT sum(pg_total_relation_size(indexrelid)) FROM pg_index WHERE indrelid = 'public."User"'::regclass)
+              AS total`,
+    );
+    expect(exact.totalBytes).toBe(Number(direct.rows[0]?.total));
+    // A view stores nothing; a missing table is not_found; hostile names are only parameters.
+    expect((await new CatalogReader().exactSizes(client, 'analytics', 'active_subscriptions')).totalBytes).toBe(0);
+    await expect(new CatalogReader().exactSizes(client, 'public', 'nope')).rejects.toMatchObject({
+      kind: 'not_found',
+    });
+    await expect(
+      new CatalogReader().exactSizes(client, 'public', `User"; DROP TABLE public."User"; --`),
+    ).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await client.query(`SELECT count(*)::int AS n FROM public."User"`)).rows[0]).toEqual({ n: 500 });
+    // No transaction is left open.
+    expect((await client.query<{ idle: boolean }>('SELECT now() = statement_timestamp() AS idle')).rows[0]?.idle).toBe(
+      true,
+    );
+  });
+
   it('reads partitions, partition keys and view definitions', () => {
     expect(findRelation(model, 'analytics', 'events')).toMatchObject({
       partitionKey: 'RANGE (occurred_at)',

@@ -1,12 +1,12 @@
 import pg from 'pg';
-import type { CatalogModel } from '../../../common/catalog';
+import type { CatalogModel, ExactSizes } from '../../../common/catalog';
 import { OpsError } from '../../../common/errors';
 import type { Logger } from '../logging/log-service';
 import type { CatalogDomain } from './assemble';
 import { assembleCatalog } from './assemble';
 import type { DatabaseDdlPlan } from './ddl';
 import { databaseDdl } from './ddl';
-import { catalogStatements, INFO_SQL, RELATION_KIND_SQL } from './queries';
+import { catalogStatements, EXACT_SIZES_SQL, INFO_SQL, RELATION_KIND_SQL } from './queries';
 import { quoteQualified } from './quote';
 import type {
   ColumnRow,
@@ -23,12 +23,19 @@ import type {
 } from './rows';
 
 /**
- * How sizes are read. 'exact' calls pg_table_size and friends, which lock
- * every table, TOAST table and index until the read commits; 'estimated'
+ * How sizes are read. 'exact' calls pg_table_size and friends, which open and
+ * lock every table, TOAST table and index until the read commits; 'estimated'
  * uses relpages (as of the last VACUUM/ANALYZE) and takes no locks; 'auto'
- * is exact unless that would take more than half the server's lock table.
+ * is exact for catalogs of up to AUTO_EXACT_SIZE_LIMIT relations to open (and
+ * never more than half the server's lock table), estimated above, where
+ * opening every relation is most of a catalog read on a fresh connection:
+ * like pgAdmin's statistics or DBeaver's "calculate", the exact sizes of a
+ * big catalog's tables are read one table at a time, on demand (exactSizes).
  */
 export type SizeMode = 'auto' | 'exact' | 'estimated';
+
+/** Relations (tables, TOAST tables and their indexes, indexes) 'auto' still opens for exact sizes. */
+export const AUTO_EXACT_SIZE_LIMIT = 5_000;
 
 export interface CatalogReaderOptions {
   logger?: Logger;
@@ -36,6 +43,8 @@ export interface CatalogReaderOptions {
   sizes?: SizeMode;
   /** A read waits at most this long for a lock (a migration holding one) before failing. */
   lockTimeoutMs?: number;
+  /** 'auto' reads exact sizes up to this many relations to open (AUTO_EXACT_SIZE_LIMIT). */
+  autoExactSizeLimit?: number;
 }
 
 export interface DetailedCatalog {
@@ -49,13 +58,20 @@ export interface DetailedCatalog {
 
 type Statements = ReturnType<typeof catalogStatements>;
 
+interface ExactSizesRow {
+  table_and_toast_bytes: string;
+  toast_bytes: string;
+  indexes: Array<{ name: string; bytes: number }>;
+}
+
 /** The queries use pg_trigger.tgparentid, new in PostgreSQL 13. */
 const MIN_SERVER_VERSION_NUM = 130_000;
 
 const INT2_ARRAY_OID = 1005;
 const TEXT_ARRAY_OID = 1009;
-const defaultInt2Array = pg.types.getTypeParser(INT2_ARRAY_OID, 'text') as (value: string) => unknown;
-const defaultTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID, 'text') as (value: string) => unknown;
+type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
+const defaultInt2Array = pg.types.getTypeParser(INT2_ARRAY_OID as TypeId, 'text') as (value: string) => unknown;
+const defaultTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID as TypeId, 'text') as (value: string) => unknown;
 const PLAIN_INT2_ARRAY = /^\{-?\d+(,-?\d+)*\}$/;
 
 /**
@@ -76,7 +92,7 @@ const CATALOG_TYPES = {
     if (format !== 'binary' && oid === TEXT_ARRAY_OID) {
       return (value: string) => (value === '{}' ? [] : defaultTextArray(value));
     }
-    return pg.types.getTypeParser(oid, format as 'text');
+    return pg.types.getTypeParser(oid as TypeId, format as 'text');
   },
 };
 
@@ -98,12 +114,14 @@ export class CatalogReader {
   private readonly clock: () => Date;
   private readonly sizes: SizeMode;
   private readonly lockTimeoutMs: number;
+  private readonly autoExactSizeLimit: number;
 
   constructor(options: CatalogReaderOptions = {}) {
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
     this.sizes = options.sizes ?? 'auto';
     this.lockTimeoutMs = Math.max(0, Math.floor(options.lockTimeoutMs ?? 10_000));
+    this.autoExactSizeLimit = options.autoExactSizeLimit ?? AUTO_EXACT_SIZE_LIMIT;
   }
 
   /**
@@ -139,7 +157,11 @@ export class CatalogReader {
           hint: 'Upgrade the server, or use psql \\d to inspect it.',
         });
       }
-      exact = this.sizes === 'exact' || (this.sizes === 'auto' && info.relation_opens * 2 <= info.lock_slots);
+      exact =
+        this.sizes === 'exact' ||
+        (this.sizes === 'auto' &&
+          info.relation_opens <= this.autoExactSizeLimit &&
+          info.relation_opens * 2 <= info.lock_slots);
       statements = catalogStatements(exact);
       results = await this.runStatements(client, helpers, statements);
     } catch (error) {
@@ -165,10 +187,13 @@ export class CatalogReader {
     };
     const queried = performance.now();
     const assembled = assembleCatalog(rows);
-    if (!exact) {
+    if (!exact && this.sizes === 'auto') {
       this.logger?.info(
-        `sizes estimated from relpages: exact sizes would lock ${info.relation_opens} relations ` +
-          `and the server's lock table holds ${info.lock_slots}`,
+        info.relation_opens * 2 > info.lock_slots
+          ? `sizes estimated from relpages: exact sizes would lock ${info.relation_opens} relations ` +
+              `and the server's lock table holds ${info.lock_slots}`
+          : `sizes estimated from relpages: exact sizes would open ${info.relation_opens} relations ` +
+              `(more than ${this.autoExactSizeLimit}); exact sizes of a table are read on demand`,
       );
     }
     this.logger?.debug(
@@ -179,6 +204,7 @@ export class CatalogReader {
       serverVersion: info.version,
       capturedAt,
       durationMs: Math.round(queried - started),
+      ...(exact ? {} : { sizesEstimated: true }),
       schemas: rows.schemas.map((s) => ({ name: s.name, owner: s.owner, comment: s.comment, isSystem: false })),
       relations: assembled.relations,
       functions: assembled.functions,
@@ -267,6 +293,34 @@ export class CatalogReader {
   /** The whole-database DDL script, in replayable order. */
   async wholeDatabaseDdl(client: pg.ClientBase): Promise<string> {
     return databaseDdl((await this.readDetailed(client)).plan);
+  }
+
+  /**
+   * Exact sizes of one table (or materialized view), on demand: what the
+   * model estimates for big catalogs. The names are parameters; the read
+   * takes the same short-lived locks as the model's exact sizes.
+   */
+  async exactSizes(client: pg.ClientBase, schema: string, table: string): Promise<ExactSizes> {
+    await client.query(`BEGIN READ ONLY; SET LOCAL lock_timeout = ${this.lockTimeoutMs}`);
+    try {
+      const found = await client.query<ExactSizesRow>(EXACT_SIZES_SQL, [schema, table]);
+      await client.query('COMMIT');
+      const row = found.rows[0];
+      if (!row) {
+        throw new OpsError('not_found', `There is no table ${quoteQualified(schema, table)}`, {
+          hint: 'Refresh the schema browser: it may have been renamed or dropped.',
+        });
+      }
+      const indexes = row.indexes.map((i) => ({ name: i.name, sizeBytes: Number(i.bytes) }));
+      const indexBytes = indexes.reduce((sum, i) => sum + i.sizeBytes, 0);
+      const tableAndToast = Number(row.table_and_toast_bytes);
+      const toastBytes = Number(row.toast_bytes);
+      const tableBytes = Math.max(0, tableAndToast - toastBytes);
+      return { tableBytes, indexBytes, toastBytes, totalBytes: tableBytes + indexBytes + toastBytes, indexes };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   /**

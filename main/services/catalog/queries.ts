@@ -270,6 +270,18 @@ export function catalogStatements(exactSizes: boolean) {
   } as const;
 }
 
+/** Exact sizes of one relation by schema and name ($1, $2), as the model's exact sizes count them. */
+export const EXACT_SIZES_SQL = `
+SELECT CASE WHEN c.relkind IN ('r', 'm') THEN pg_table_size(c.oid) ELSE 0 END AS table_and_toast_bytes,
+       CASE WHEN c.reltoastrelid <> 0 THEN pg_total_relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes,
+       coalesce((SELECT json_agg(json_build_object('name', ic.relname, 'bytes', pg_total_relation_size(i.indexrelid))
+                                 ORDER BY ic.relname)
+                   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+                  WHERE i.indrelid = c.oid), '[]') AS indexes
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm', 'f', 'v')`;
+
 /** What a schema.name is, looked up with parameters before counting its rows. */
 export const RELATION_KIND_SQL = `
 SELECT c.relkind AS kind

@@ -152,6 +152,10 @@ describe('snapshots through the router', () => {
     expect(await call(app, 'schema.count', { connection: ref, schema: 'ai', table: 'cache_entries' })).toEqual({
       count: '50',
     });
+    // A snapshot keeps estimated sizes; exact ones need the live database.
+    await expect(
+      call(app, 'schema.sizes', { connection: ref, schema: 'ai', table: 'cache_entries' }),
+    ).rejects.toMatchObject({ kind: 'invalid_input', message: expect.stringMatching(/not available on a snapshot/) });
     const noPk = await call<DataPage>(app, 'data.page', { connection: ref, schema: 'analytics', table: 'no_pk' });
     expect(noPk.rows).toEqual([
       ['1', ''],
