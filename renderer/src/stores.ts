@@ -41,6 +41,7 @@ export const connectionsStore = createConnectionsStore({
 export const schemaStore = createSchemaStore({
   loadModel: (connection) => client.invoke('schema.model', { connection }),
   count: (connection, schema, table) => client.invoke('schema.count', { connection, schema, table }),
+  sizes: (connection, schema, table) => client.invoke('schema.sizes', { connection, schema, table }),
   refreshMatview: (connection, schema, name) => client.invoke('ops.refreshMatview', { connection, schema, name }),
   runFunction: (connection, schema, name, confirmDatabase) =>
     client.invoke('ops.runFunction', { connection, schema, name, confirmDatabase }),

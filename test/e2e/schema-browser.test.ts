@@ -264,6 +264,54 @@ describe('profiles, connection check and schema browser in Chromium', () => {
     expect(session.pageErrors).toEqual([]);
   });
 
+  it('reads the exact sizes of a table on demand, as PostgreSQL measures them now', async () => {
+    const { page } = session;
+    await connectProfile(page);
+    await page.getByRole('link', { name: 'Schema' }).click();
+    await openInSchema(page, 'wallets', 'table', 'wallets');
+    // A small catalog: the model's sizes are exact already, so nothing says "estimated".
+    expect(await page.getByTestId('sizes-estimated').count()).toBe(0);
+    expect(await page.getByTestId('relation-sizes-exact').count()).toBe(0);
+    const button = page.getByTestId('exact-sizes-button');
+    expect(await button.textContent()).toBe('Exact sizes');
+    await page.getByTestId('tab-indexes').click();
+    const keySize = page.locator('[data-testid="index-row"][data-name="wallets_public_key_key"] td').nth(6);
+    const keySizeInModel = await keySize.textContent();
+
+    // The table grows after the model was read: the exact sizes must be read now, not taken from the model.
+    await runSql(
+      db.url,
+      `INSERT INTO blockchain.wallets (public_key)
+         SELECT repeat(md5(g::text), 6) FROM generate_series(1, 3000) g`,
+    );
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    let expected: string;
+    try {
+      const { rows } = await client.query<{ total: string }>(
+        `SELECT pg_table_size(c.oid)
+                + (SELECT coalesce(sum(pg_total_relation_size(i.indexrelid)), 0) FROM pg_index i WHERE i.indrelid = c.oid)
+                AS total
+           FROM pg_class c WHERE c.oid = 'blockchain.wallets'::regclass`,
+      );
+      expected = rows[0]?.total ?? '';
+    } finally {
+      await client.end();
+    }
+    expect(Number(expected)).toBeGreaterThan(100_000);
+
+    await button.click();
+    const exact = page.getByTestId('relation-sizes-exact');
+    await expect.poll(() => exact.getAttribute('data-total-bytes')).toBe(expected);
+    expect(await exact.textContent()).toMatch(/Table \d.*Indexes \d.*TOAST \d.*Total \d.*exact/);
+    expect(await button.textContent()).toBe('Read again');
+    expect(await page.getByTestId('exact-sizes-error').count()).toBe(0);
+    // The Indexes tab shows the index's exact size too, grown since the model was read.
+    await expect.poll(() => keySize.textContent()).not.toBe(keySizeInModel);
+    await screenshot(page, 'schema browser - exact sizes of wallets');
+    expect(session.pageErrors).toEqual([]);
+  });
+
   it('refreshes materialized views and runs a function only after the database name is typed', async () => {
     const { page } = session;
     await connectProfile(page);

@@ -274,6 +274,7 @@ describe('snapshots in Chromium over ops-console serve', () => {
 
     // The data grid: pages, sort and filter over the snapshot, exact values.
     await openTableData(page, 'analytics', 'events');
+    expect(await page.getByTestId('exact-sizes-button').count()).toBe(0);
     await poll(() => text(page, 'rows-loaded')).toBe('1,000 rows loaded · more available');
     expect(await text(page, 'offset-note')).toMatch(/snapshot file/);
     await page.getByTestId('load-more').click();

@@ -1,5 +1,11 @@
 import type { ReactNode } from 'react';
-import type { CatalogForeignKey, CatalogRelation, RelationKind } from '../../../../common/catalog';
+import type {
+  CatalogForeignKey,
+  CatalogIndex,
+  CatalogRelation,
+  ExactSizes,
+  RelationKind,
+} from '../../../../common/catalog';
 import type { DataSourceRef } from '../../../../common/profiles';
 import { Badge } from '../../components/Badge';
 import { CodeBlock } from '../../components/CodeBlock';
@@ -23,9 +29,14 @@ export interface RelationDetailProps {
   noRows: string | null;
   tab: DetailTab;
   count: OpState<string> | undefined;
+  /** The model's sizes come from relpages (estimates), not from the files. */
+  sizesEstimated: boolean;
+  /** Exact sizes read on demand, if asked. */
+  sizes: OpState<ExactSizes> | undefined;
   refresh: OpState<RefreshResult> | undefined;
   onTab(tab: DetailTab): void;
   onCount(): void;
+  onSizes(): void;
   onRefresh(): void;
   onOpen(schema: string, table: string): void;
 }
@@ -83,23 +94,77 @@ function RowCount({ relation, count, onCount }: Pick<RelationDetailProps, 'relat
   );
 }
 
-function Sizes({ sizes }: { sizes: CatalogRelation['sizes'] }) {
+function Sizes({
+  relation,
+  sizesEstimated,
+  sizes,
+  offline,
+  onSizes,
+}: Pick<RelationDetailProps, 'relation' | 'sizesEstimated' | 'sizes' | 'offline' | 'onSizes'>) {
+  const exact = sizes?.state === 'done' ? sizes.value : null;
+  const shown = exact ?? relation.sizes;
+  const approximate = !exact && sizesEstimated;
   const items: Array<[string, number]> = [
-    ['Table', sizes.tableBytes],
-    ['Indexes', sizes.indexBytes],
-    ['TOAST', sizes.toastBytes],
-    ['Total', sizes.totalBytes],
+    ['Table', shown.tableBytes],
+    ['Indexes', shown.indexBytes],
+    ['TOAST', shown.toastBytes],
+    ['Total', shown.totalBytes],
   ];
+  const values = items.map(([label, bytes]) => (
+    <span
+      key={label}
+      className="object-stat__size"
+      title={`${approximate ? 'About ' : ''}${bytes.toLocaleString()} bytes`}
+    >
+      {label}{' '}
+      <strong>
+        {approximate ? '≈' : ''}
+        {formatBytes(bytes)}
+      </strong>
+    </span>
+  ));
   return (
     <div className="object-stat" data-testid="relation-sizes">
       <span className="object-stat__label">Size</span>
-      {items.map(([label, bytes]) => (
-        <span key={label} className="object-stat__size" title={`${bytes.toLocaleString()} bytes`}>
-          {label} <strong>{formatBytes(bytes)}</strong>
+      {exact ? (
+        <span className="object-stat__group" data-testid="relation-sizes-exact" data-total-bytes={exact.totalBytes}>
+          {values}
+          <span className="object-stat__exact">exact</span>
         </span>
-      ))}
+      ) : (
+        values
+      )}
+      {approximate ? (
+        <span className="object-stat__note" data-testid="sizes-estimated">
+          estimated from relpages (last VACUUM/ANALYZE)
+        </span>
+      ) : null}
+      {offline ? null : (
+        <button
+          className="button button--small"
+          type="button"
+          onClick={onSizes}
+          disabled={sizes?.state === 'running'}
+          title="Reads the sizes of the table's files now: the table, its indexes and its TOAST table (pg_table_size, pg_total_relation_size). It reads no rows."
+          data-testid="exact-sizes-button"
+        >
+          {sizes?.state === 'running' ? 'Reading…' : sizes?.state === 'done' ? 'Read again' : 'Exact sizes'}
+        </button>
+      )}
+      {sizes?.state === 'failed' ? (
+        <span className="object-stat__error" role="alert" data-testid="exact-sizes-error">
+          {sizes.error.message}
+        </span>
+      ) : null}
     </div>
   );
+}
+
+/** The indexes with their exact sizes once they have been read (an index created since keeps its estimate). */
+function withExactSizes(indexes: readonly CatalogIndex[], sizes: OpState<ExactSizes> | undefined) {
+  if (sizes?.state !== 'done') return indexes;
+  const exact = new Map(sizes.value.indexes.map((i) => [i.name, i.sizeBytes]));
+  return indexes.map((i) => ({ ...i, sizeBytes: exact.get(i.name) ?? i.sizeBytes }));
 }
 
 function RefreshMatview({
@@ -149,7 +214,7 @@ function TabPanel(props: RelationDetailProps & { tab: DetailTab }) {
     case 'columns':
       return <ColumnsTable columns={r.columns} primaryKey={r.primaryKey} />;
     case 'indexes':
-      return <IndexesTable indexes={r.indexes} />;
+      return <IndexesTable indexes={withExactSizes(r.indexes, props.sizes)} />;
     case 'constraints':
       return <ConstraintsTable constraints={r.constraints} />;
     case 'fks':
@@ -228,7 +293,15 @@ export function RelationDetail(props: RelationDetailProps) {
           </p>
         ) : null}
         {r.kind === 'view' ? null : <RowCount relation={r} count={props.count} onCount={props.onCount} />}
-        {stored(r.kind) ? <Sizes sizes={r.sizes} /> : null}
+        {stored(r.kind) ? (
+          <Sizes
+            relation={r}
+            sizesEstimated={props.sizesEstimated}
+            sizes={props.sizes}
+            offline={props.offline}
+            onSizes={props.onSizes}
+          />
+        ) : null}
         {r.kind === 'materialized_view' ? (
           <RefreshMatview refresh={props.refresh} onRefresh={props.onRefresh} offline={props.offline} />
         ) : null}

@@ -253,11 +253,13 @@ function SelectedObject() {
   const connection = useSchema((s) => s.connection);
   const tab = useSchema((s) => s.tab);
   const counts = useSchema((s) => s.counts);
+  const sizes = useSchema((s) => s.sizes);
   const refreshes = useSchema((s) => s.refreshes);
   const runs = useSchema((s) => s.runs);
   const setTab = useSchema((s) => s.setTab);
   const select = useSchema((s) => s.select);
   const countRows = useSchema((s) => s.countRows);
+  const readSizes = useSchema((s) => s.readSizes);
   const refreshMatview = useSchema((s) => s.refreshMatview);
   const openRunDialog = useSchema((s) => s.openRunDialog);
   const snapshot = useConnections((s) => s.openSnapshot);
@@ -295,9 +297,12 @@ function SelectedObject() {
           noRows={noRows}
           tab={tab}
           count={counts[key]}
+          sizesEstimated={model.sizesEstimated === true}
+          sizes={sizes[key]}
           refresh={refreshes[key]}
           onTab={setTab}
           onCount={() => void countRows(selected)}
+          onSizes={() => void readSizes(selected)}
           onRefresh={() => void refreshMatview(selected)}
           onOpen={onOpen}
         />

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CatalogModel } from '../../../../common/catalog';
+import type { CatalogModel, ExactSizes } from '../../../../common/catalog';
 import { RemoteError } from '../../../../common/errors';
 import type { ConnectionRef } from '../../../../common/profiles';
 import { bigModel, stackModel } from './catalog-fixture';
@@ -19,11 +19,23 @@ function setup(overrides: Partial<SchemaDeps> = {}) {
   const mocks = {
     loadModel: vi.fn(async (_c: ConnectionRef): Promise<CatalogModel> => stackModel()),
     count: vi.fn(async () => ({ count: '12345678901' })),
+    sizes: vi.fn(async (): Promise<ExactSizes> => exactSizes),
     refreshMatview: vi.fn(async () => ({ concurrently: true, durationMs: 12, note: null })),
     runFunction: vi.fn(async () => ({ result: '3', durationMs: 4 })),
   } satisfies SchemaDeps;
   return { store: createSchemaStore({ ...mocks, ...overrides }), deps: mocks };
 }
+
+const exactSizes: ExactSizes = {
+  tableBytes: 8192,
+  indexBytes: 40960,
+  toastBytes: 8192,
+  totalBytes: 57344,
+  indexes: [
+    { name: 'BusinessSubscription_pkey', sizeBytes: 16384 },
+    { name: 'BusinessSubscription_settings_idx', sizeBytes: 24576 },
+  ],
+};
 
 const profile: ConnectionRef = { profileId: 'p1' };
 const subscription = { kind: 'table', schema: 'public', name: 'BusinessSubscription' } as const;
@@ -97,6 +109,36 @@ describe('schema browser store', () => {
     await t.store.getState().countRows(subscription);
     expect(t.deps.count).toHaveBeenCalledWith(profile, 'public', 'BusinessSubscription');
     expect(t.store.getState().counts[objectKey(subscription)]).toEqual({ state: 'done', value: '12345678901' });
+  });
+
+  it('reads exact sizes only when asked: running, then done with main’s answer', async () => {
+    const answer = deferred<ExactSizes>();
+    const t = setup({ sizes: vi.fn(() => answer.promise) });
+    await t.store.getState().load(profile);
+    t.store.getState().select(subscription);
+    expect(t.deps.sizes).not.toHaveBeenCalled();
+    const reading = t.store.getState().readSizes(subscription);
+    expect(t.store.getState().sizes[objectKey(subscription)]).toEqual({ state: 'running' });
+    // A second click while reading sends nothing more.
+    await t.store.getState().readSizes(subscription);
+    answer.resolve(exactSizes);
+    await reading;
+    expect(t.store.getState().sizes[objectKey(subscription)]).toEqual({ state: 'done', value: exactSizes });
+    expect(t.store.getState().counts).toEqual({});
+  });
+
+  it('records failed exact sizes with main’s message', async () => {
+    const sizes = vi.fn(async (): Promise<ExactSizes> => {
+      throw new RemoteError({ kind: 'not_found', message: 'There is no table public."BusinessSubscription"' });
+    });
+    const t = setup({ sizes });
+    await t.store.getState().load(profile);
+    await t.store.getState().readSizes(subscription);
+    expect(sizes).toHaveBeenCalledWith(profile, 'public', 'BusinessSubscription');
+    expect(t.store.getState().sizes[objectKey(subscription)]).toMatchObject({
+      state: 'failed',
+      error: { kind: 'not_found', message: 'There is no table public."BusinessSubscription"' },
+    });
   });
 
   it('drops an operation answer that arrives after the connection changed', async () => {
@@ -192,11 +234,14 @@ describe('schema browser store over a snapshot', () => {
     expect(t.deps.count).toHaveBeenCalledWith(snapshot, 'public', 'BusinessSubscription');
   });
 
-  it('never sends a refresh or a function run to a snapshot', async () => {
+  it('never sends a refresh, an exact sizes read or a function run to a snapshot', async () => {
     const t = setup();
     await t.store.getState().load(snapshot);
     await t.store.getState().refreshMatview(matview);
     expect(t.deps.refreshMatview).not.toHaveBeenCalled();
+    await t.store.getState().readSizes(subscription);
+    expect(t.deps.sizes).not.toHaveBeenCalled();
+    expect(t.store.getState().sizes[objectKey(subscription)]).toMatchObject({ state: 'failed' });
     expect(t.store.getState().refreshes[objectKey(matview)]).toMatchObject({
       state: 'failed',
       error: { message: expect.stringMatching(/snapshot is open/) },

@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { CatalogModel } from '../../../../common/catalog';
+import type { CatalogModel, ExactSizes } from '../../../../common/catalog';
 import type { ConnectionRef, DataSourceRef } from '../../../../common/profiles';
 import { RemoteError } from '../../../../common/errors';
 import type { ErrorInfo } from '../../api/error-info';
@@ -42,6 +42,8 @@ export interface SchemaBrowserState {
   tab: DetailTab;
   /** By objectKey. Exact counts are never taken automatically: only on the button. */
   counts: Readonly<Record<string, OpState<string>>>;
+  /** By objectKey. Exact sizes read from the table's files now, only on the button. */
+  sizes: Readonly<Record<string, OpState<ExactSizes>>>;
   refreshes: Readonly<Record<string, OpState<RefreshResult>>>;
   runs: Readonly<Record<string, OpState<RunResult>>>;
   /** The function waiting for the user to type the database name. */
@@ -57,6 +59,7 @@ export interface SchemaBrowserState {
   select(ref: ObjectRef | null): void;
   setTab(tab: DetailTab): void;
   countRows(ref: ObjectRef): Promise<void>;
+  readSizes(ref: ObjectRef): Promise<void>;
   refreshMatview(ref: ObjectRef): Promise<void>;
   openRunDialog(ref: ObjectRef): void;
   setRunTyped(text: string): void;
@@ -68,6 +71,8 @@ export interface SchemaBrowserState {
 export interface SchemaDeps {
   loadModel(connection: DataSourceRef): Promise<CatalogModel>;
   count(connection: DataSourceRef, schema: string, table: string): Promise<{ count: string }>;
+  /** Live databases only: a snapshot has no files to measure, so it is never called while one is the source. */
+  sizes(connection: ConnectionRef, schema: string, table: string): Promise<ExactSizes>;
   /** Live databases only: never called while a snapshot is the source. */
   refreshMatview(connection: ConnectionRef, schema: string, name: string): Promise<RefreshResult>;
   /** Live databases only: never called while a snapshot is the source. */
@@ -84,6 +89,7 @@ const offline = () => Promise.reject<never>(new RemoteError({ kind: 'conflict', 
 
 const emptyObjectState = {
   counts: {},
+  sizes: {},
   refreshes: {},
   runs: {},
   runDialog: null,
@@ -97,7 +103,7 @@ export function createSchemaStore(deps: SchemaDeps) {
   return createStore<SchemaBrowserState>()((set, get) => {
     /** Run `call` for one object and record its state under `field`, unless the connection changed meanwhile. */
     const track = async <T>(
-      field: 'counts' | 'refreshes' | 'runs',
+      field: 'counts' | 'sizes' | 'refreshes' | 'runs',
       key: string,
       call: (connection: DataSourceRef) => Promise<T>,
     ) => {
@@ -202,6 +208,11 @@ export function createSchemaStore(deps: SchemaDeps) {
           const { count } = await deps.count(connection, ref.schema, ref.name);
           return count;
         }),
+
+      readSizes: (ref) =>
+        track('sizes', objectKey(ref), (connection) =>
+          'snapshotId' in connection ? offline() : deps.sizes(connection, ref.schema, ref.name),
+        ),
 
       refreshMatview: (ref) =>
         track('refreshes', objectKey(ref), (connection) =>
