@@ -7,7 +7,11 @@
  *   npx tsx bench/introspect.ts        (on its own)
  *
  * Targets: the in-process read at most 0.5x pg_dump's time; the whole
- * `ops-console schema --json` process no slower than pg_dump.
+ * `ops-console schema --json` process no slower than pg_dump. Both run as
+ * shipped: with 'auto' sizes, which this catalog's ~12 000 relations to open
+ * turn into estimates (exact sizes of a table are read on demand). The same
+ * two with exact sizes of every relation (`--exact-sizes`, which opens each
+ * one) are printed beside them for reference.
  *
  * BENCH_DATABASE_URL names a server to use instead of a throwaway embedded
  * PostgreSQL (the catalog goes into its own database there, kept for the next
@@ -139,38 +143,55 @@ export async function run(): Promise<void> {
       log();
 
       const ours: number[] = [];
+      const oursExact: number[] = [];
       const oursProcess: number[] = [];
+      const oursProcessExact: number[] = [];
       const dumps: number[] = [];
+      const exactReader = new CatalogReader({ sizes: 'exact' });
       const cliArgs = [bin, '--data-dir', dataDir, 'schema', '--url', url, '--json'];
       const dumpArgs = ['--schema-only', '--no-password', '--file', os.devNull, '--dbname', url];
       // One warm-up round, then REPEATS measured rounds; the three are interleaved so load hits all alike.
       for (let round = 0; round <= REPEATS; round++) {
-        const started = performance.now();
+        let started = performance.now();
         await reader.read(client, helpers);
         const inProcess = performance.now() - started;
+        started = performance.now();
+        await exactReader.read(client, helpers);
+        const inProcessExact = performance.now() - started;
         const dump = pgDump.path ? await timeProcess(pgDump.path, dumpArgs) : null;
         const whole = await timeProcess(process.execPath, cliArgs);
+        const wholeExact = await timeProcess(process.execPath, [...cliArgs, '--exact-sizes']);
         if (round === 0) continue;
         ours.push(inProcess);
+        oursExact.push(inProcessExact);
         oursProcess.push(whole);
+        oursProcessExact.push(wholeExact);
         if (dump !== null) dumps.push(dump);
         log(
-          `  round ${round}: in-process ${Math.round(inProcess)} ms, ops-console process ${Math.round(whole)} ms, ` +
+          `  round ${round}: in-process ${Math.round(inProcess)} ms (exact sizes ${Math.round(inProcessExact)} ms), ` +
+            `ops-console process ${Math.round(whole)} ms (--exact-sizes ${Math.round(wholeExact)} ms), ` +
             `pg_dump ${dump === null ? 'n/a' : `${Math.round(dump)} ms`}`,
         );
       }
       const dumpMedian = dumps.length ? median(dumps) : null;
       const oursMedian = median(ours);
+      const exactMedian = median(oursExact);
       const processMedian = median(oursProcess);
+      const processExactMedian = median(oursProcessExact);
+      const sizes = first.sizesExact ? 'exact' : 'estimated';
       log();
       log(`medians of ${REPEATS}`);
-      log(`  in-process CatalogReader.read            ${ms(oursMedian)}`);
-      log(`  pg_dump --schema-only                    ${ms(dumpMedian)}`);
-      log(`  ratio in-process / pg_dump               ${ratio(oursMedian, dumpMedian, 0.5)}`);
+      log(`  in-process CatalogReader.read ('auto': sizes ${sizes})      ${ms(oursMedian)}`);
+      log(`  pg_dump --schema-only                                  ${ms(dumpMedian)}`);
+      log(`  ratio in-process / pg_dump                             ${ratio(oursMedian, dumpMedian, 0.5)}`);
+      log(`  in-process with exact sizes of every relation          ${ms(exactMedian)}`);
+      log(`  ratio in-process exact sizes / pg_dump                 ${ratio(exactMedian, dumpMedian, 0.5)}`);
       log();
-      log(`  ops-console schema --json > /dev/null    ${ms(processMedian)}`);
-      log(`  pg_dump --schema-only > /dev/null        ${ms(dumpMedian)}`);
-      log(`  ratio whole process / pg_dump            ${ratio(processMedian, dumpMedian, 1)}`);
+      log(`  ops-console schema --json > /dev/null (sizes ${sizes})   ${ms(processMedian)}`);
+      log(`  pg_dump --schema-only > /dev/null                      ${ms(dumpMedian)}`);
+      log(`  ratio whole process / pg_dump                          ${ratio(processMedian, dumpMedian, 1)}`);
+      log(`  ops-console schema --json --exact-sizes                ${ms(processExactMedian)}`);
+      log(`  ratio whole process --exact-sizes / pg_dump            ${ratio(processExactMedian, dumpMedian, 1)}`);
     } finally {
       await client.end().catch(() => undefined);
       await Promise.all(helpers.map((h) => h.end().catch(() => undefined)));
