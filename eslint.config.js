@@ -39,6 +39,15 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly' },
+    },
+    // A CommonJS file loads its dependencies with require().
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // common/: pure TypeScript, no platform.
   {
     files: ['common/**/*.ts'],

@@ -3,11 +3,13 @@
 // prepare step) when that is at least as new as every source file under main/
 // and common/, and otherwise runs the TypeScript sources through tsx — so
 // `npx ops-console` works right after `npm ci`, and an edited source is never
-// shadowed by a stale bundle.
+// shadowed by a stale bundle. The bundle is run from its CommonJS build with a
+// V8 code cache (bundle-loader.cjs).
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const bundle = fileURLToPath(new URL('../dist/cli/ops-console.mjs', import.meta.url));
+const bundle = fileURLToPath(new URL('../dist/cli/ops-console.cjs', import.meta.url));
 
 function newestSource(dir) {
   let newest = 0;
@@ -34,14 +36,18 @@ function bundleIsFresh() {
 }
 
 let runCli;
+let loaded = null;
 if (bundleIsFresh()) {
-  ({ runCli } = await import(bundle));
+  const { loadBundle } = createRequire(import.meta.url)('./bundle-loader.cjs');
+  loaded = loadBundle(bundle);
+  ({ runCli } = loaded.exports);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
   ({ runCli } = await import('../main/cli/index.ts'));
 }
 const code = await runCli(process.argv);
+loaded?.saveCache();
 // Every command has finished its work (serve waits inside runCli until it is
 // stopped), so exit as soon as the output is flushed rather than after Node has
 // torn down a heap that may hold a large catalog: tens of milliseconds.

