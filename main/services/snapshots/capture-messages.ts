@@ -22,6 +22,8 @@ export interface CaptureJob {
   batchRows: number;
   /** Least time between two progress messages. */
   progressIntervalMs: number;
+  /** The capture worker's own entry, which also runs the writer thread (capture-writer.ts). */
+  workerUrl: string;
   /** better-sqlite3's native binding, when not the default one (the desktop app's Electron build). */
   nativeBinding: string | null;
 }

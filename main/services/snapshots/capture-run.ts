@@ -1,9 +1,11 @@
 /**
  * The capture, as the capture worker thread runs it (capture-worker.ts is the
- * entry; capture.ts starts it). Everything slow and synchronous — parsing COPY
- * output, SQLite writes — runs here so the main process's event loop (IPC,
- * supervision) never waits on it. The content hash is native SHA-256 over the
- * COPY bytes as they arrive (content-hash.ts), so it costs no parsing.
+ * entry; capture.ts starts it). Everything slow and synchronous runs off the
+ * main process's event loop (IPC, supervision): this thread reads the
+ * connection, hashes the COPY bytes as they arrive (native SHA-256 over
+ * exactly what PostgreSQL sent, content-hash.ts) and scans them into fields;
+ * a second thread of its own decodes and writes them into the SQLite file
+ * (capture-writer.ts). So the work runs on both cores.
  *
  * One REPEATABLE READ READ ONLY transaction on the lead connection gives the
  * point in time: the migration history and every table's rows are read in it,
@@ -26,11 +28,10 @@ import { readHistory } from '../migrations/history';
 import { toOpsError } from '../postgres/pg-errors';
 import { ContentHasher } from './content-hash';
 import type { CaptureJob, MainMessage, WorkerMessage, WorkerProgress } from './capture-messages';
-import { CopyTextParser, type CopyRow } from './copy-text';
+import { CaptureWriterThread } from './capture-writer';
+import { CopyTextScanner } from './copy-text';
 import { storageFor } from './format';
-import { SnapshotWriter, type TableSink } from './snapshot-writer';
 import { selectTables } from './table-selection';
-import { decoderFor, type CapturedValue } from './value-codec';
 
 const job = workerData as CaptureJob;
 const port = parentPort;
@@ -171,42 +172,39 @@ async function hasMoreRows(lead: pg.Client, relation: CatalogRelation, rowLimit:
   return (await lead.query<{ more: boolean }>(sql)).rows[0]?.more === true;
 }
 
+/** Streams one table's COPY to the writer; resolves with its row count and whether a row limit cut it short. */
 async function copyTable(
   lead: pg.Client,
   relation: CatalogRelation,
   columns: readonly SnapshotColumn[],
-  sink: TableSink,
+  writer: CaptureWriterThread,
   hash: ContentHasher,
   progress: Progress,
-): Promise<boolean> {
-  const decoders = columns.map((c) => decoderFor(c.storage));
+): Promise<{ rows: number; truncated: boolean }> {
   const limit = job.rowLimit;
-  const parser = new CopyTextParser(columns.length, (fields: CopyRow) => {
-    // Decoded in place: the parser hands over a fresh array per row.
-    const values: CapturedValue[] = fields;
-    for (let i = 0; i < values.length; i++) {
-      const field = fields[i];
-      if (field !== null && field !== undefined) values[i] = decoders[i]!(field);
-    }
-    sink.write(values);
-    progress.rowsDone += 1;
-  });
+  const scanner = new CopyTextScanner(columns.length, writer.batch);
+  const before = progress.rowsDone;
   const stream = lead.query(copyTo(copySql(relation, columns, limit)));
   activeCopy = stream;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       hash.copyBytes(chunk);
-      parser.push(chunk);
+      scanner.push(chunk);
+      const room = writer.flush();
+      if (room) await room;
       checkCancelled();
+      progress.rowsDone = before + scanner.rows;
       progress.tick();
     }
   } finally {
     activeCopy = null;
   }
   checkCancelled();
-  parser.end();
-  sink.flush();
-  return limit !== null && sink.rows >= limit && (await hasMoreRows(lead, relation, limit));
+  scanner.end();
+  await writer.endTable();
+  const rows = scanner.rows;
+  progress.rowsDone = before + rows;
+  return { rows, truncated: limit !== null && rows >= limit && (await hasMoreRows(lead, relation, limit)) };
 }
 
 async function readCatalog(lead: pg.Client): Promise<CatalogModel> {
@@ -268,9 +266,14 @@ async function capture(): Promise<void> {
   }
   checkCancelled();
 
-  const writer = new SnapshotWriter(job.file, job.batchRows, job.nativeBinding);
+  const writer = new CaptureWriterThread(new URL(job.workerUrl), {
+    file: job.file,
+    batchRows: job.batchRows,
+    nativeBinding: job.nativeBinding,
+  });
   const hash = new ContentHasher();
   try {
+    await writer.ready();
     const progress = new Progress(tables.length, job.progressIntervalMs);
     const estimates = tables.map((t) =>
       t.rowEstimate === null ? null : job.rowLimit === null ? t.rowEstimate : Math.min(job.rowLimit, t.rowEstimate),
@@ -293,24 +296,24 @@ async function capture(): Promise<void> {
       progress.table = `${relation.schema}.${relation.name}`;
       currentRows = progress.rowsDone;
       progress.tick(true);
-      const sink = writer.table(ord, columns);
+      writer.table(ord, columns);
       hash.table(
         relation.schema,
         relation.name,
         columns.map((c) => c.storage),
       );
-      const truncated = await copyTable(lead, relation, columns, sink, hash, progress);
-      writer.recordTable({
+      const { rows, truncated } = await copyTable(lead, relation, columns, writer, hash, progress);
+      writer.record({
         ord,
         schema: relation.schema,
         name: relation.name,
-        rows: sink.rows,
+        rows,
         durationMs: performance.now() - started,
         truncated,
         columns,
         keyColumns: relation.primaryKey,
       });
-      rowCount += sink.rows;
+      rowCount += rows;
       progress.tablesDone += 1;
     }
     progress.table = null;
@@ -321,7 +324,7 @@ async function capture(): Promise<void> {
     const finishedAt = new Date();
     const name = job.name ?? `${model.database} ${startedAt.toISOString().slice(0, 16)}Z`;
     const contentSha256 = hash.hex();
-    writer.finish({
+    await writer.finish({
       format: SNAPSHOT_FORMAT,
       format_version: String(SNAPSHOT_FORMAT_VERSION),
       id: job.id,
@@ -352,7 +355,8 @@ async function capture(): Promise<void> {
       },
     });
   } catch (error) {
-    writer.abort();
+    // The writer closes the file before the caller deletes it.
+    await writer.abort();
     throw error;
   }
 }

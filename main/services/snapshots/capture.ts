@@ -180,6 +180,7 @@ export class SnapshotCapture {
       batchRows: this.options.batchRows ?? 10_000,
       progressIntervalMs: this.options.progressIntervalMs ?? 250,
       nativeBinding: this.options.nativeBinding ?? null,
+      workerUrl: this.workerUrl.href,
     };
     const report = (progress: WorkerProgress) => {
       try {
