@@ -50,9 +50,9 @@ type FromWriter =
   | { type: 'failed'; error: SerializedError };
 
 /** How far the capture thread may run ahead of the writer (bounds the memory in flight). */
-const MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 /** A batch is handed over once its rows hold about this many bytes. */
-const BATCH_BYTES = 512 * 1024;
+const BATCH_BYTES = 256 * 1024;
 
 function serialize(error: unknown): SerializedError {
   if (error instanceof OpsError) {
