@@ -6,6 +6,7 @@
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { OpsError, type SerializedError } from '../../../common/errors';
+import { deserializeThreadError, serializeThreadError } from '../thread-errors';
 import type { ExportFormat } from './export-reader';
 import { insertPacked, PACKED_INSERT_SQL } from './stage-batch';
 import type { StageSink } from './stage-run';
@@ -34,27 +35,7 @@ type FromWriter = { type: 'ack' } | { type: 'finished' } | { type: 'failed'; err
 const MAX_IN_FLIGHT = 4;
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof OpsError) {
-    return {
-      kind: error.kind,
-      message: error.message,
-      ...(error.hint === undefined ? {} : { hint: error.hint }),
-      ...(error.detail === undefined ? {} : { detail: error.detail }),
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  // File system and SQLite I/O errors (ENOSPC, SQLITE_FULL, a file removed while read) are the machine's.
-  return typeof code === 'string' && /^(E[A-Z]+|SQLITE_(FULL|IOERR.*|CANTOPEN|READONLY.*))$/.test(code)
-    ? { kind: 'unavailable', message: `Staging stopped: ${message}` }
-    : { kind: 'internal', message: `Staging failed: ${message}` };
-}
-
-export function deserializeError(error: SerializedError): OpsError {
-  return new OpsError(error.kind, error.message, {
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    ...(error.detail === undefined ? {} : { detail: error.detail }),
-  });
+  return serializeThreadError(error, 'Staging');
 }
 
 /** The reading thread's side: a StageSink that posts to the writer thread. */
@@ -78,7 +59,7 @@ export class WriterThread {
       } else if (message.type === 'finished') {
         this.finished?.resolve();
       } else {
-        this.fail(deserializeError(message.error));
+        this.fail(deserializeThreadError(message.error));
       }
     });
     this.worker.on('error', (error) => this.fail(error));

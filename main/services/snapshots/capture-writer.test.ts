@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, readBatch, type Batch } from './capture-writer';
 import { CopyTextParser, CopyTextScanner, type CopyRow } from './copy-text';
+import { splitAt } from './test-chunks';
 
 const text = (field: Uint8Array | null) =>
   field === null ? null : Buffer.from(field.buffer, field.byteOffset, field.byteLength).toString('utf8');
@@ -32,18 +33,6 @@ function throughParser(columns: number, chunks: Buffer[]): Array<Array<string | 
   return rows;
 }
 
-function split(buffer: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buffer.length + 1)))].sort((a, b) => a - b);
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const point of points) {
-    pieces.push(buffer.subarray(start, point));
-    start = point;
-  }
-  pieces.push(buffer.subarray(start));
-  return pieces;
-}
-
 describe('BatchBuilder (the capture thread hands rows to the writer thread in batches)', () => {
   it('carries plain, escaped and NULL fields exactly, however the COPY bytes are cut into chunks', () => {
     const copy = Buffer.from('1\tplain\t\\N\n2\ttab\\there\t\n3\t\\x41\\302\\251\t\\\\N\n', 'utf8');
@@ -53,7 +42,7 @@ describe('BatchBuilder (the capture thread hands rows to the writer thread in ba
       ['3', 'A©', '\\N'],
     ];
     for (let cut = 0; cut <= copy.length; cut++) {
-      expect(throughBatches(3, split(copy, [cut]))).toEqual(expected);
+      expect(throughBatches(3, splitAt(copy, [cut]))).toEqual(expected);
     }
   });
 
@@ -85,7 +74,7 @@ describe('BatchBuilder (the capture thread hands rows to the writer thread in ba
         ),
         ({ columns, rows, cuts }) => {
           const copy = Buffer.from(rows.map((r) => `${r.map(encode).join('\t')}\n`).join(''), 'utf8');
-          const chunks = split(copy, cuts);
+          const chunks = splitAt(copy, cuts);
           expect(throughBatches(columns, chunks)).toEqual(throughParser(columns, chunks));
           expect(throughBatches(columns, chunks)).toEqual(rows);
         },

@@ -13,6 +13,7 @@
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { OpsError, type SerializedError } from '../../../common/errors';
+import { deserializeThreadError, serializeThreadError } from '../thread-errors';
 import type { SnapshotColumn } from '../../../common/snapshots';
 import type { CopyFieldSink } from './copy-text';
 import type { MetaKey } from './format';
@@ -53,30 +54,6 @@ type FromWriter =
 const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
 /** A batch is handed over once its rows hold about this many bytes. */
 const BATCH_BYTES = 256 * 1024;
-
-function serialize(error: unknown): SerializedError {
-  if (error instanceof OpsError) {
-    return {
-      kind: error.kind,
-      message: error.message,
-      ...(error.hint === undefined ? {} : { hint: error.hint }),
-      ...(error.detail === undefined ? {} : { detail: error.detail }),
-    };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  // A full disk or a file removed under it is the machine's problem, not a bug.
-  return typeof code === 'string' && /^(E[A-Z]+|SQLITE_(FULL|IOERR.*|CANTOPEN|READONLY.*))$/.test(code)
-    ? { kind: 'unavailable', message: `Writing the snapshot stopped: ${message}` }
-    : { kind: 'internal', message: `Writing the snapshot failed: ${message}` };
-}
-
-function deserialize(error: SerializedError): OpsError {
-  return new OpsError(error.kind, error.message, {
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-    ...(error.detail === undefined ? {} : { detail: error.detail }),
-  });
-}
 
 /**
  * Gathers scanned fields into batches (a CopyFieldSink): the pieces they lie in
@@ -192,7 +169,7 @@ export class CaptureWriterThread {
         this.finished?.resolve();
         this.finished = null;
       } else {
-        this.fail(deserialize(message.error));
+        this.fail(deserializeThreadError(message.error));
       }
     });
     this.worker.on('error', (error) => this.fail(error));
@@ -318,7 +295,7 @@ export function runCaptureWriter(): void {
     writer = new SnapshotWriter(job.file, job.batchRows, job.nativeBinding);
     post({ type: 'ready' });
   } catch (error) {
-    post({ type: 'failed', error: serialize(error) });
+    post({ type: 'failed', error: serializeThreadError(error, 'Writing the snapshot') });
     port.close();
     return;
   }
@@ -358,7 +335,7 @@ export function runCaptureWriter(): void {
     } catch (error) {
       failed = true;
       writer.abort();
-      post({ type: 'failed', error: serialize(error) });
+      post({ type: 'failed', error: serializeThreadError(error, 'Writing the snapshot') });
       port.close();
     }
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CopyTextParser, decodeField, type CopyRow } from './copy-text';
+import { splitAt } from './test-chunks';
 
 /** A field's bytes read as UTF-8 text. */
 function text(field: Uint8Array): string {
@@ -19,19 +20,6 @@ function parse(columns: number, pieces: Array<Buffer | string>): TextRow[] {
   for (const piece of pieces) parser.push(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
   parser.end();
   return rows;
-}
-
-/** Splits a buffer at the given offsets (any order, duplicates allowed). */
-function split(buffer: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (buffer.length + 1)))].sort((a, b) => a - b);
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const point of points) {
-    pieces.push(buffer.subarray(start, point));
-    start = point;
-  }
-  pieces.push(buffer.subarray(start));
-  return pieces;
 }
 
 const CANONICAL: Record<string, string> = {
@@ -123,19 +111,19 @@ describe('CopyTextParser', () => {
     ];
     const encoded = encodeRows(rows, []);
     for (let cut = 0; cut <= encoded.length; cut++) {
-      expect(parse(3, split(encoded, [cut]))).toEqual(rows);
+      expect(parse(3, splitAt(encoded, [cut]))).toEqual(rows);
     }
     expect(
       parse(
         3,
-        split(
+        splitAt(
           encoded,
           Array.from({ length: encoded.length }, (_, i) => i),
         ),
       ),
     ).toEqual(rows);
     const escaped = encodeRows(rows, [1, 2, 0, 3]);
-    for (let cut = 0; cut <= escaped.length; cut++) expect(parse(3, split(escaped, [cut]))).toEqual(rows);
+    for (let cut = 0; cut <= escaped.length; cut++) expect(parse(3, splitAt(escaped, [cut]))).toEqual(rows);
   });
 
   it('stops at the end marker and handles tables without columns', () => {
@@ -179,7 +167,7 @@ describe('CopyTextParser', () => {
     fc.assert(
       fc.property(table, ({ columns, rows, styles, cuts }) => {
         const encoded = encodeRows(rows, styles);
-        expect(parse(columns, split(encoded, cuts))).toEqual(rows);
+        expect(parse(columns, splitAt(encoded, cuts))).toEqual(rows);
       }),
       { numRuns: 500 },
     );

@@ -63,6 +63,41 @@ const tabLabels: Record<DetailTab, string> = {
 /** Kinds whose rows live in the relation itself, so the planner's estimate and sizes mean something. */
 const stored = (kind: RelationKind) => kind === 'table' || kind === 'partitioned_table' || kind === 'materialized_view';
 
+/** The button of an on-demand read (exact count, exact sizes) and its error, labelled by the read's state. */
+function OnDemand<T>({
+  op,
+  onRun,
+  labels,
+  title,
+  testId,
+}: {
+  op: OpState<T> | undefined;
+  onRun(): void;
+  labels: { idle: string; running: string; again: string };
+  title: string;
+  testId: string;
+}) {
+  return (
+    <>
+      <button
+        className="button button--small"
+        type="button"
+        onClick={onRun}
+        disabled={op?.state === 'running'}
+        title={title}
+        data-testid={`${testId}-button`}
+      >
+        {op?.state === 'running' ? labels.running : op?.state === 'done' ? labels.again : labels.idle}
+      </button>
+      {op?.state === 'failed' ? (
+        <span className="object-stat__error" role="alert" data-testid={`${testId}-error`}>
+          {op.error.message}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function RowCount({ relation, count, onCount }: Pick<RelationDetailProps, 'relation' | 'count' | 'onCount'>) {
   return (
     <div className="object-stat">
@@ -75,21 +110,13 @@ function RowCount({ relation, count, onCount }: Pick<RelationDetailProps, 'relat
           exactly {formatExactCount(count.value)}
         </span>
       ) : null}
-      <button
-        className="button button--small"
-        type="button"
-        onClick={onCount}
-        disabled={count?.state === 'running'}
+      <OnDemand
+        op={count}
+        onRun={onCount}
+        labels={{ idle: 'Exact count', running: 'Counting…', again: 'Count again' }}
         title="Runs SELECT count(*) on the table now. It reads the whole table: slow on big tables."
-        data-testid="exact-count-button"
-      >
-        {count?.state === 'running' ? 'Counting…' : count?.state === 'done' ? 'Count again' : 'Exact count'}
-      </button>
-      {count?.state === 'failed' ? (
-        <span className="object-stat__error" role="alert" data-testid="exact-count-error">
-          {count.error.message}
-        </span>
-      ) : null}
+        testId="exact-count"
+      />
     </div>
   );
 }
@@ -140,22 +167,14 @@ function Sizes({
         </span>
       ) : null}
       {offline ? null : (
-        <button
-          className="button button--small"
-          type="button"
-          onClick={onSizes}
-          disabled={sizes?.state === 'running'}
+        <OnDemand
+          op={sizes}
+          onRun={onSizes}
+          labels={{ idle: 'Exact sizes', running: 'Reading…', again: 'Read again' }}
           title="Reads the sizes of the table's files now: the table, its indexes and its TOAST table (pg_table_size, pg_total_relation_size). It reads no rows."
-          data-testid="exact-sizes-button"
-        >
-          {sizes?.state === 'running' ? 'Reading…' : sizes?.state === 'done' ? 'Read again' : 'Exact sizes'}
-        </button>
+          testId="exact-sizes"
+        />
       )}
-      {sizes?.state === 'failed' ? (
-        <span className="object-stat__error" role="alert" data-testid="exact-sizes-error">
-          {sizes.error.message}
-        </span>
-      ) : null}
     </div>
   );
 }
