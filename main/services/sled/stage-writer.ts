@@ -5,8 +5,8 @@
  * database is new, so they count from 1); the writer checks them.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import { OpsError, type SerializedError } from '../../../common/errors';
-import { deserializeThreadError, serializeThreadError } from '../thread-errors';
+import type { SerializedError } from '../../../common/errors';
+import { abortWorker, deserializeThreadError, serializeThreadError, watchWorker } from '../worker-threads';
 import type { ExportFormat } from './export-reader';
 import { insertPacked, PACKED_INSERT_SQL } from './stage-batch';
 import type { StageSink } from './stage-run';
@@ -62,13 +62,7 @@ export class WriterThread {
         this.fail(deserializeThreadError(message.error));
       }
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.exited = new Promise((resolve) => {
-      this.worker.on('exit', () => {
-        this.fail(new OpsError('internal', 'The staging writer stopped unexpectedly'));
-        resolve();
-      });
-    });
+    this.exited = watchWorker(this.worker, 'staging writer', (error) => this.fail(error));
   }
 
   private fail(error: Error): void {
@@ -116,12 +110,7 @@ export class WriterThread {
 
   /** Stops the writer (its open transaction is dropped) and waits until its database is closed. */
   async abort(): Promise<void> {
-    try {
-      this.worker.postMessage({ type: 'abort' } satisfies ToWriter);
-    } catch {
-      // Already gone.
-    }
-    await this.exited;
+    await abortWorker(this.worker, this.exited);
   }
 }
 

@@ -12,8 +12,8 @@
  * MAX_IN_FLIGHT_BYTES ahead of the writer.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import { OpsError, type SerializedError } from '../../../common/errors';
-import { deserializeThreadError, serializeThreadError } from '../thread-errors';
+import type { SerializedError } from '../../../common/errors';
+import { abortWorker, deserializeThreadError, serializeThreadError, watchWorker } from '../worker-threads';
 import type { SnapshotColumn } from '../../../common/snapshots';
 import type { CopyFieldSink } from './copy-text';
 import type { MetaKey } from './format';
@@ -172,13 +172,7 @@ export class CaptureWriterThread {
         this.fail(deserializeThreadError(message.error));
       }
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.exited = new Promise((resolve) => {
-      this.worker.on('exit', () => {
-        this.fail(new OpsError('internal', 'The snapshot writer stopped unexpectedly'));
-        resolve();
-      });
-    });
+    this.exited = watchWorker(this.worker, 'snapshot writer', (error) => this.fail(error));
   }
 
   private fail(error: Error): void {
@@ -247,12 +241,7 @@ export class CaptureWriterThread {
 
   /** Stops the writer (nothing more is written) and waits until its file is closed. */
   async abort(): Promise<void> {
-    try {
-      this.worker.postMessage({ type: 'abort' } satisfies ToWriter);
-    } catch {
-      // Already gone.
-    }
-    await this.exited;
+    await abortWorker(this.worker, this.exited);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { OpsError, type SerializedError } from '../../common/errors';
 
 /**
@@ -29,4 +30,28 @@ export function deserializeThreadError(error: SerializedError): OpsError {
     ...(error.hint === undefined ? {} : { hint: error.hint }),
     ...(error.detail === undefined ? {} : { detail: error.detail }),
   });
+}
+
+/**
+ * Sends a worker's errors, and its exit, to `fail` (an exit after the work is
+ * done is harmless there); resolves once the worker has exited.
+ */
+export function watchWorker(worker: Worker, what: string, fail: (error: Error) => void): Promise<void> {
+  worker.on('error', fail);
+  return new Promise((resolve) => {
+    worker.on('exit', () => {
+      fail(new OpsError('internal', `The ${what} stopped unexpectedly`));
+      resolve();
+    });
+  });
+}
+
+/** Tells a writer thread to drop its work (its `abort` message) and waits until it has exited. */
+export async function abortWorker(worker: Worker, exited: Promise<void>): Promise<void> {
+  try {
+    worker.postMessage({ type: 'abort' });
+  } catch {
+    // Already gone.
+  }
+  await exited;
 }
