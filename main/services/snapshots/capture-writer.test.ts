@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, readBatch, type Batch } from './capture-writer';
-import { CopyTextParser, CopyTextScanner, type CopyRow } from './copy-text';
+import { CopyTextScanner } from './copy-text';
 import { splitAt } from './test-chunks';
 
 const text = (field: Uint8Array | null) =>
@@ -22,14 +22,6 @@ function throughBatches(columns: number, chunks: Buffer[]): Array<Array<string |
   if (last) batches.push(last);
   const rows: Array<Array<string | null>> = [];
   for (const batch of batches) readBatch(batch, columns, (fields) => rows.push(fields.map(text)));
-  return rows;
-}
-
-function throughParser(columns: number, chunks: Buffer[]): Array<Array<string | null>> {
-  const rows: Array<Array<string | null>> = [];
-  const parser = new CopyTextParser(columns, (row: CopyRow) => rows.push(row.map(text)));
-  for (const chunk of chunks) parser.push(chunk);
-  parser.end();
   return rows;
 }
 
@@ -55,7 +47,7 @@ describe('BatchBuilder (the capture thread hands rows to the writer thread in ba
     ]);
   });
 
-  it('gives the same rows as the row parser for any input, split anywhere', () => {
+  it('gives back the rows PostgreSQL escaped, whatever they hold and however they are split', () => {
     const value = fc.oneof(
       fc.constant(null),
       fc.string({ unit: fc.constantFrom('a', 'b', '\\', '\t', '\n', 'é', '€', ' ', 'N'), maxLength: 8 }),
@@ -75,7 +67,6 @@ describe('BatchBuilder (the capture thread hands rows to the writer thread in ba
         ({ columns, rows, cuts }) => {
           const copy = Buffer.from(rows.map((r) => `${r.map(encode).join('\t')}\n`).join(''), 'utf8');
           const chunks = splitAt(copy, cuts);
-          expect(throughBatches(columns, chunks)).toEqual(throughParser(columns, chunks));
           expect(throughBatches(columns, chunks)).toEqual(rows);
         },
       ),

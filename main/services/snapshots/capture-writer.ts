@@ -15,7 +15,7 @@ import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { SerializedError } from '../../../common/errors';
 import { abortWorker, deserializeThreadError, serializeThreadError, watchWorker } from '../worker-threads';
 import type { SnapshotColumn } from '../../../common/snapshots';
-import type { CopyFieldSink } from './copy-text';
+import type { CopyFieldSink, CopyRow } from './copy-text';
 import type { MetaKey } from './format';
 import { SnapshotWriter, type TableRecord, type TableSink } from './snapshot-writer';
 import { decoderFor, type CapturedValue, type FieldDecoder } from './value-codec';
@@ -246,9 +246,9 @@ export class CaptureWriterThread {
 }
 
 /** Each row of a batch, its fields as views into the batch's data (null for NULL); the array is reused. */
-export function readBatch(batch: Batch, width: number, onRow: (fields: Array<Uint8Array | null>) => void): void {
+export function readBatch(batch: Batch, width: number, onRow: (fields: CopyRow) => void): void {
   const fields = new Int32Array(batch.fields);
-  const row = new Array<Uint8Array | null>(width).fill(null);
+  const row: CopyRow = new Array<Uint8Array | null>(width).fill(null);
   let at = 0;
   for (let r = 0; r < batch.rows; r++) {
     for (let i = 0; i < width; i++) {

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SnapshotStorage } from '../../../common/snapshots';
 import { ContentHasher, copyEscape, copyField } from './content-hash';
-import { CopyTextParser, type CopyRow } from './copy-text';
 import { decoderFor, type CapturedValue } from './value-codec';
+import { copyRows, fieldText } from './test-chunks';
 
 /**
  * PostgreSQL's CopyAttributeOutText, written out character by character (the
@@ -61,25 +61,13 @@ function copyText(rows: ReadonlyArray<ReadonlyArray<string | null>>): Buffer {
   return Buffer.from(rows.map((r) => `${r.map((f) => (f === null ? '\\N' : f)).join('\t')}\n`).join(''), 'utf8');
 }
 
-/** The capture's own path: parse the COPY bytes and decode each field for storage. */
+/** The capture's own path: scan the COPY bytes into batches and decode each field for storage. */
 function storedRows(storages: readonly SnapshotStorage[], bytes: Buffer): CapturedValue[][] {
   const decoders = storages.map(decoderFor);
-  const rows: CapturedValue[][] = [];
-  const parser = new CopyTextParser(storages.length, (fields: CopyRow) => {
-    // Text comes out of the parser as bytes and out of SQLite as a string.
-    rows.push(
-      fields.map((f, i) => {
-        if (f === null) return null;
-        const value = decoders[i]!(f);
-        return storages[i] === 'text' && value instanceof Uint8Array
-          ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')
-          : value;
-      }),
-    );
-  });
-  parser.push(bytes);
-  parser.end();
-  return rows;
+  // Text goes into SQLite as bytes and comes out of it as a string.
+  return copyRows(storages.length, [bytes]).map((fields) =>
+    fields.map((f, i) => (f === null ? null : storages[i] === 'text' ? fieldText(f) : decoders[i]!(f))),
+  );
 }
 
 describe('copyEscape', () => {

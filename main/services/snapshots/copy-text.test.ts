@@ -1,25 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CopyTextParser, decodeField, type CopyRow } from './copy-text';
-import { splitAt } from './test-chunks';
+import { CopyTextScanner, decodeField } from './copy-text';
+import { copyRows, fieldText, splitAt } from './test-chunks';
 
 /** A field's bytes read as UTF-8 text. */
-function text(field: Uint8Array): string {
-  return Buffer.from(field.buffer, field.byteOffset, field.byteLength).toString('utf8');
-}
+const text = (field: Uint8Array) => fieldText(field)!;
 
 /** A row with its fields read as UTF-8 text. */
 type TextRow = Array<string | null>;
 
-/** Parses `input` fed in the given pieces; returns the rows, fields as text. */
+/** Scans `input` fed in the given pieces, through the capture's batches; returns the rows, fields as text. */
 function parse(columns: number, pieces: Array<Buffer | string>): TextRow[] {
-  const rows: TextRow[] = [];
-  const parser = new CopyTextParser(columns, (row: CopyRow) =>
-    rows.push(row.map((field) => (field === null ? null : text(field)))),
-  );
-  for (const piece of pieces) parser.push(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece);
-  parser.end();
-  return rows;
+  const chunks = pieces.map((piece) => (typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece));
+  return copyRows(columns, chunks).map((row) => row.map(fieldText));
 }
 
 const CANONICAL: Record<string, string> = {
@@ -62,7 +55,7 @@ function encodeRows(rows: TextRow[], styles: number[]): Buffer {
   return Buffer.from(rows.map((row) => `${row.map((v) => encodeField(v, styles)).join('\t')}\n`).join(''), 'utf8');
 }
 
-describe('CopyTextParser', () => {
+describe('CopyTextScanner', () => {
   it('splits rows and fields, and keeps NULL apart from the empty string', () => {
     expect(parse(3, ['1\tone\t\\N\n2\t\t\n'])).toEqual([
       ['1', 'one', null],
@@ -83,19 +76,23 @@ describe('CopyTextParser', () => {
     expect(text(decodeField(Buffer.from('a\\Nb'))!)).toBe('aNb');
   });
 
-  it('hands over a field without escapes as a view of the chunk, and copies only escaped fields', () => {
+  it('hands over a field without escapes as a range of the chunk, and copies only escaped fields', () => {
     const chunk = Buffer.from('plain\tescaped\\n\n');
-    const rows: CopyRow[] = [];
-    const parser = new CopyTextParser(2, (row) => rows.push(row));
-    parser.push(chunk);
-    parser.end();
-    const [plain, escaped] = rows[0]!;
-    expect(text(plain!)).toBe('plain');
-    expect(text(escaped!)).toBe('escaped\n');
-    // Overwrite the chunk: the view shows it, the unescaped copy does not.
-    chunk.fill(0x2a);
-    expect(text(plain!)).toBe('*****');
-    expect(text(escaped!)).toBe('escaped\n');
+    const calls: string[] = [];
+    let piece: Buffer = Buffer.alloc(0);
+    const scanner = new CopyTextScanner(2, {
+      piece: (next) => {
+        piece = next;
+        calls.push(`piece ${next.length}`);
+      },
+      range: (start, end) => calls.push(`range ${start}-${end} ${piece.toString('utf8', start, end)}`),
+      bytes: (field) => calls.push(`bytes ${JSON.stringify(fieldText(field))}`),
+      rowEnd: () => calls.push('row'),
+    });
+    scanner.push(chunk);
+    scanner.end();
+    expect(calls).toEqual([`piece ${chunk.length}`, 'range 0-5 plain', 'bytes "escaped\\n"', 'row']);
+    expect(piece.buffer).toBe(chunk.buffer);
   });
 
   it('reads byte escapes that spell no UTF-8 as Buffer.toString would (U+FFFD), never as invalid text', () => {
@@ -139,10 +136,23 @@ describe('CopyTextParser', () => {
   });
 
   it('holds only an unfinished row between chunks', () => {
-    const parser = new CopyTextParser(1, () => undefined);
+    let held = 0;
+    const scanner = new CopyTextScanner(1, {
+      piece: (next) => {
+        held = next.length;
+      },
+      range: () => undefined,
+      bytes: () => undefined,
+      rowEnd: () => undefined,
+    });
     const big = Buffer.from(`${'x'.repeat(1_000_000)}\n`);
-    for (let i = 0; i < 50; i++) parser.push(big);
-    expect(parser.rows).toBe(50);
+    for (let i = 0; i < 50; i++) {
+      scanner.push(big.subarray(0, 600_000));
+      scanner.push(big.subarray(600_000));
+    }
+    expect(scanner.rows).toBe(50);
+    // Each row is handed over as one piece of its own bytes: nothing of earlier rows is kept.
+    expect(held).toBe(big.length);
   });
 
   it('parses back whatever a reference encoder writes, split anywhere', () => {

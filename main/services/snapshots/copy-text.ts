@@ -3,9 +3,9 @@ import { OpsError } from '../../../common/errors';
 
 /**
  * One row of COPY text output: a field is its unescaped bytes (UTF-8, as the
- * connection's client_encoding sends them), or null for \N. A field without
- * escapes is a view into the chunk it arrived in: no copy, no decoding (a
- * plain Uint8Array, which V8 makes several times faster than a Buffer view).
+ * connection's client_encoding sends them), or null for \N; as the writer
+ * thread reads a batch (capture-writer.ts readBatch), each a plain Uint8Array
+ * view, which V8 makes several times faster than a Buffer view.
  */
 export type CopyRow = Array<Uint8Array | null>;
 
@@ -177,49 +177,6 @@ export class CopyTextScanner {
     }
     this.rowCount += 1;
     this.sink.rowEnd();
-  }
-}
-
-/**
- * The scanner's rows as arrays: a field without escapes is a view into the
- * chunk it arrived in (a plain Uint8Array, which V8 makes several times faster
- * than a Buffer view), a field with escapes its unescaped copy.
- */
-export class CopyTextParser {
-  private readonly scanner: CopyTextScanner;
-
-  constructor(columns: number, onRow: (row: CopyRow) => void) {
-    let row: CopyRow = [];
-    let piece: Buffer = Buffer.alloc(0);
-    this.scanner = new CopyTextScanner(columns, {
-      piece: (next) => {
-        piece = next;
-      },
-      range: (start, end) => {
-        row.push(new Uint8Array(piece.buffer, piece.byteOffset + start, end - start));
-      },
-      bytes: (field) => {
-        row.push(field);
-      },
-      rowEnd: () => {
-        const done = columns === 0 ? [] : row;
-        row = [];
-        onRow(done);
-      },
-    });
-  }
-
-  /** Rows emitted so far. */
-  get rows(): number {
-    return this.scanner.rows;
-  }
-
-  push(chunk: Buffer): void {
-    this.scanner.push(chunk);
-  }
-
-  end(): void {
-    this.scanner.end();
   }
 }
 
