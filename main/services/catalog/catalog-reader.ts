@@ -59,8 +59,8 @@ export interface DetailedCatalog {
 type Statements = ReturnType<typeof catalogStatements>;
 
 interface ExactSizesRow {
-  table_and_toast_bytes: string;
-  toast_bytes: string;
+  table_and_toast_bytes: number;
+  toast_bytes: number;
   indexes: Array<{ name: string; bytes: number }>;
 }
 
@@ -311,11 +311,10 @@ export class CatalogReader {
           hint: 'Refresh the schema browser: it may have been renamed or dropped.',
         });
       }
-      const indexes = row.indexes.map((i) => ({ name: i.name, sizeBytes: Number(i.bytes) }));
+      const indexes = row.indexes.map((i) => ({ name: i.name, sizeBytes: i.bytes }));
       const indexBytes = indexes.reduce((sum, i) => sum + i.sizeBytes, 0);
-      const tableAndToast = Number(row.table_and_toast_bytes);
-      const toastBytes = Number(row.toast_bytes);
-      const tableBytes = Math.max(0, tableAndToast - toastBytes);
+      const toastBytes = row.toast_bytes;
+      const tableBytes = Math.max(0, row.table_and_toast_bytes - toastBytes);
       return { tableBytes, indexBytes, toastBytes, totalBytes: tableBytes + indexBytes + toastBytes, indexes };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

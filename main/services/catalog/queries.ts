@@ -272,9 +272,8 @@ export function catalogStatements(exactSizes: boolean) {
 
 /** Exact sizes of one relation by schema and name ($1, $2), as the model's exact sizes count them. */
 export const EXACT_SIZES_SQL = `
-SELECT CASE WHEN c.relkind IN ('r', 'm') THEN pg_table_size(c.oid) ELSE 0 END AS table_and_toast_bytes,
-       CASE WHEN c.reltoastrelid <> 0 THEN pg_total_relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes,
-       coalesce((SELECT json_agg(json_build_object('name', ic.relname, 'bytes', pg_total_relation_size(i.indexrelid))
+SELECT ${EXACT_RELATION_SIZES.trim()},
+       coalesce((SELECT json_agg(json_build_object('name', ic.relname, 'bytes', pg_total_relation_size(i.indexrelid)::float8)
                                  ORDER BY ic.relname)
                    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
                   WHERE i.indrelid = c.oid), '[]') AS indexes
