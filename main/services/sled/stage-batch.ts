@@ -148,17 +148,11 @@ export class BatchPacker {
 const caseOf = (param: string, values: readonly string[]) =>
   `CASE ${param} ${values.map((v, i) => `WHEN ${i + 1} THEN '${v}'`).join(' ')} END`;
 
-/**
- * The writer's INSERT: text from UTF-8 bytes (CAST), a line number to
- * 'line N' (JS numbers bind as REAL, hence the CAST), codes to names, the
- * SHA-256 to lower-case hex. Positional
- * parameters (better-sqlite3 binds no ?NNN), so the origin, the tree, the
- * SHA-256 and the family code are passed twice.
- */
-export const PACKED_INSERT_SQL = `
-  INSERT INTO entries (file_id, source_id, origin, tree, key, value, value_sha256, value_redacted,
-                       family, target, record, problem, reason)
-  VALUES (?, ?, CASE WHEN typeof(?) = 'blob' THEN CAST(? AS TEXT) ELSE 'line ' || CAST(? AS INTEGER) END,
+/** Rows per multi-row INSERT: one statement run binds this many rows (fewer calls into SQLite). */
+export const ROWS_PER_INSERT = 32;
+
+/** One row's VALUES tuple (17 parameters, see PackedInserter). */
+const ROW_VALUES = `(?, ?, CASE WHEN typeof(?) = 'blob' THEN CAST(? AS TEXT) ELSE 'line ' || CAST(? AS INTEGER) END,
           CASE WHEN ? = 1 THEN '${DEFAULT_TREE}' ELSE CAST(? AS TEXT) END,
           ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE lower(hex(?)) END, ?,
           ${caseOf('?', sledFamilies)}, ${caseOf(
@@ -166,66 +160,98 @@ export const PACKED_INSERT_SQL = `
             sledFamilies.map((f) => familyTarget[f]),
           )},
           CAST(? AS TEXT), ${caseOf('?', sledProblemKinds)}, CAST(? AS TEXT))`;
+const PARAMS_PER_ROW = 17;
 
-/** Inserts one packed batch in one transaction; returns its rows. */
-export function insertPacked(staging: StagingDb, statement: Database.Statement, batch: ArrayBuffer): number {
-  const buf = Buffer.from(batch);
-  let rows = 0;
-  staging.db.transaction(() => {
-    let p = 0;
-    const field = (): Buffer => {
-      const length = buf.readUInt32LE(p);
-      const value = buf.subarray(p + 4, p + 4 + length);
-      p += 4 + length;
-      return value;
-    };
-    while (p < buf.length) {
-      const flags = buf[p]!;
-      const more = buf[p + 1]!;
-      const family = buf[p + 2]!;
-      const problem = buf[p + 3]!;
-      const fileId = buf.readUInt32LE(p + 4);
-      const sourceId = flags & HAS_SOURCE ? buf.readUInt32LE(p + 8) : null;
-      let origin: number | Buffer;
-      if (more & ORIGIN_LINE) {
-        origin = buf.readUInt32LE(p + 12);
-        p += 16;
-      } else {
-        p += 12;
-        origin = field();
+/**
+ * The writer's INSERT of `rows` rows: text from UTF-8 bytes (CAST), a line
+ * number to 'line N' (JS numbers bind as REAL, hence the CAST), codes to
+ * names, the SHA-256 to lower-case hex. Positional parameters (better-sqlite3
+ * binds no ?NNN), so the origin, the tree, the SHA-256 and the family code are
+ * passed twice.
+ */
+export function packedInsertSql(rows: number): string {
+  return `INSERT INTO entries (file_id, source_id, origin, tree, key, value, value_sha256, value_redacted,
+                       family, target, record, problem, reason)
+  VALUES ${Array.from({ length: rows }, () => ROW_VALUES).join(',\n')}`;
+}
+
+/** Writes packed batches into a staging database: ROWS_PER_INSERT rows a statement, the rest one by one. */
+export class PackedInserter {
+  private readonly many: Database.Statement;
+  private readonly one: Database.Statement;
+  private readonly args: unknown[] = new Array<unknown>(ROWS_PER_INSERT * PARAMS_PER_ROW);
+
+  constructor(private readonly staging: StagingDb) {
+    this.many = staging.db.prepare(packedInsertSql(ROWS_PER_INSERT));
+    this.one = staging.db.prepare(packedInsertSql(1));
+  }
+
+  /** Inserts one packed batch in one transaction; returns its rows. */
+  insert(batch: ArrayBuffer): number {
+    const buf = Buffer.from(batch);
+    const args = this.args;
+    let rows = 0;
+    this.staging.db.transaction(() => {
+      let p = 0;
+      let a = 0;
+      const field = (): Buffer => {
+        const length = buf.readUInt32LE(p);
+        const value = buf.subarray(p + 4, p + 4 + length);
+        p += 4 + length;
+        return value;
+      };
+      while (p < buf.length) {
+        const flags = buf[p]!;
+        const more = buf[p + 1]!;
+        const family = buf[p + 2]!;
+        const problem = buf[p + 3]!;
+        const fileId = buf.readUInt32LE(p + 4);
+        const sourceId = flags & HAS_SOURCE ? buf.readUInt32LE(p + 8) : null;
+        let origin: number | Buffer;
+        if (more & ORIGIN_LINE) {
+          origin = buf.readUInt32LE(p + 12);
+          p += 16;
+        } else {
+          p += 12;
+          origin = field();
+        }
+        const tree = flags & HAS_TREE ? (flags & DEFAULT_TREE_FLAG ? 1 : field()) : null;
+        const key = flags & HAS_KEY ? field() : null;
+        const value = flags & HAS_VALUE ? field() : null;
+        let sha: Buffer | null = null;
+        if (more & HAS_SHA) {
+          sha = buf.subarray(p, p + 32);
+          p += 32;
+        }
+        const record = flags & HAS_RECORD ? field() : null;
+        const reason = flags & HAS_REASON ? field() : null;
+        const familyCode = family === 0 ? null : family;
+        args[a] = fileId;
+        args[a + 1] = sourceId;
+        args[a + 2] = origin;
+        args[a + 3] = origin;
+        args[a + 4] = origin;
+        args[a + 5] = tree;
+        args[a + 6] = tree;
+        args[a + 7] = key;
+        args[a + 8] = value;
+        args[a + 9] = sha;
+        args[a + 10] = sha;
+        args[a + 11] = flags & REDACTED ? 1 : 0;
+        args[a + 12] = familyCode;
+        args[a + 13] = familyCode;
+        args[a + 14] = record;
+        args[a + 15] = problem === 0 ? null : problem;
+        args[a + 16] = reason;
+        a += PARAMS_PER_ROW;
+        rows += 1;
+        if (a === args.length) {
+          this.many.run(args);
+          a = 0;
+        }
       }
-      const tree = flags & HAS_TREE ? (flags & DEFAULT_TREE_FLAG ? 1 : field()) : null;
-      const key = flags & HAS_KEY ? field() : null;
-      const value = flags & HAS_VALUE ? field() : null;
-      let sha: Buffer | null = null;
-      if (more & HAS_SHA) {
-        sha = buf.subarray(p, p + 32);
-        p += 32;
-      }
-      const record = flags & HAS_RECORD ? field() : null;
-      const reason = flags & HAS_REASON ? field() : null;
-      const familyCode = family === 0 ? null : family;
-      statement.run(
-        fileId,
-        sourceId,
-        origin,
-        origin,
-        origin,
-        tree,
-        tree,
-        key,
-        value,
-        sha,
-        sha,
-        flags & REDACTED ? 1 : 0,
-        familyCode,
-        familyCode,
-        record,
-        problem === 0 ? null : problem,
-        reason,
-      );
-      rows += 1;
-    }
-  })();
-  return rows;
+      for (let r = 0; r < a; r += PARAMS_PER_ROW) this.one.run(args.slice(r, r + PARAMS_PER_ROW));
+    })();
+    return rows;
+  }
 }

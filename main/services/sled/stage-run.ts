@@ -9,7 +9,7 @@ import { hash } from 'node:crypto';
 import fs from 'node:fs';
 import { decodeEntry, isWalletKey, redactWalletValue } from './decode';
 import { detectExportFormat, readExport, type ExportFormat, type RawEntry } from './export-reader';
-import { BatchPacker, insertPacked, PACKED_INSERT_SQL, type PackedEntry } from './stage-batch';
+import { BatchPacker, PackedInserter, type PackedEntry } from './stage-batch';
 import type { StagingDb } from './staging-db';
 import { UNSOURCED_META } from './staging-summary';
 
@@ -56,7 +56,8 @@ export function stagedEntry(raw: RawEntry, fileId: number, sourceId: number | nu
       tree: raw.tree,
       key: raw.key,
       value: d.stagedValue,
-      sha256: hash('sha256', raw.value, 'buffer'),
+      // Only a redacted value needs it (secrets.ts checks the export it reads back against it).
+      sha256: d.redacted ? hash('sha256', raw.value, 'buffer') : null,
       redacted: d.redacted,
       family: d.family,
       record: d.record,
@@ -80,7 +81,7 @@ export function stagedEntry(raw: RawEntry, fileId: number, sourceId: number | nu
     tree: raw.tree,
     key: raw.key,
     value,
-    sha256: raw.value === null ? null : hash('sha256', raw.value, 'buffer'),
+    sha256: redacted && raw.value !== null ? hash('sha256', raw.value, 'buffer') : null,
     redacted,
     family: null,
     record: null,
@@ -149,12 +150,12 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
 
 /** A sink writing to `staging` on this thread. */
 export function stagingSink(staging: StagingDb): StageSink {
-  const statement = staging.db.prepare(PACKED_INSERT_SQL);
+  const inserter = new PackedInserter(staging);
   return {
     addFile: (file) => staging.addFile(file),
     addSource: (source) => staging.addSource(source),
     rows: (buffer) => {
-      insertPacked(staging, statement, buffer);
+      inserter.insert(buffer);
     },
     finishFile: (fileId, sha256, count) => staging.finishFile(fileId, sha256, count),
     setMeta: (key, value) => staging.setMeta(key, value),

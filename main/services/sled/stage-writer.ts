@@ -8,7 +8,7 @@ import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { SerializedError } from '../../../common/errors';
 import { abortWorker, deserializeThreadError, serializeThreadError, watchWorker } from '../worker-threads';
 import type { ExportFormat } from './export-reader';
-import { insertPacked, PACKED_INSERT_SQL } from './stage-batch';
+import { PackedInserter } from './stage-batch';
 import type { StageSink } from './stage-run';
 import { StagingDb } from './staging-db';
 
@@ -131,7 +131,7 @@ export function runWriter(): void {
     return;
   }
   const db = staging;
-  const statement = db.db.prepare(PACKED_INSERT_SQL);
+  const inserter = new PackedInserter(db);
   port.on('message', (message: ToWriter) => {
     try {
       switch (message.type) {
@@ -147,7 +147,7 @@ export function runWriter(): void {
           break;
         }
         case 'rows':
-          insertPacked(db, statement, message.buffer);
+          inserter.insert(message.buffer);
           post({ type: 'ack' });
           break;
         case 'finishFile':

@@ -20,7 +20,8 @@
  *                         stored with its secret removed (value_redacted = 1):
  *                         the export file stays the only plaintext copy, and the
  *                         loader reads secrets back from it (checked against value_sha256).
- *     value_sha256        hex SHA-256 of the value bytes as exported
+ *     value_sha256        hex SHA-256 of the value bytes as exported, for a redacted
+ *                         value only (the others are staged whole)
  *     family              SledFamily or NULL (unknown key or unreadable entry)
  *     target              SledTarget or NULL
  *     record              the decoded record as JSON (never a secret); u64/i64
@@ -78,11 +79,15 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 `;
 
-/** Indexes built after the bulk insert (cheaper than maintaining them row by row). */
+/**
+ * The indexes. Partial where most rows would be alike: entries with a problem,
+ * entries with an outcome (all are 'pending' when staged), so staging maintains
+ * next to nothing but the family index.
+ */
 const INDEXES = `
 CREATE INDEX IF NOT EXISTS entries_family ON entries (family, id);
-CREATE INDEX IF NOT EXISTS entries_problem ON entries (problem);
-CREATE INDEX IF NOT EXISTS entries_outcome ON entries (outcome);
+CREATE INDEX IF NOT EXISTS entries_problem ON entries (problem) WHERE problem IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_done ON entries (outcome) WHERE outcome <> 'pending';
 `;
 
 export interface StagedEntry {
@@ -330,14 +335,17 @@ export class StagingDb {
   }
 
   /**
-   * Before the stager's bulk insert: no journal, no fsync, a bigger page
+   * Before the stager's bulk insert: the rollback journal in memory (appended
+   * pages need none; WAL would write every page twice), no fsync, a bigger page
    * cache, and the indexes already there (kept up as rows are appended, which
    * overlaps with the reading thread; built afterwards they would take three
    * more passes over the table). A staging that does not finish is deleted
    * whole, so there is nothing for a journal or fsync to protect until endBulk.
    */
   beginBulk(): void {
-    this.db.pragma('journal_mode = OFF');
+    // WAL cannot go straight to OFF or MEMORY (SQLite keeps WAL without a word); DELETE first.
+    this.db.pragma('journal_mode = DELETE');
+    this.db.pragma('journal_mode = MEMORY');
     this.db.pragma('synchronous = OFF');
     this.db.pragma('cache_size = -16384');
     this.db.exec(INDEXES);
