@@ -207,13 +207,30 @@ function headerProblem(header: Record<string, unknown>): string | null {
   return null;
 }
 
-class JsonlReader {
+/** Why entries after an unsupported header are not read. */
+export function badHeaderReason(lineNo: number, problem: string): string {
+  return `it follows the header at line ${lineNo}, which is not read: ${problem}`;
+}
+
+/** Whether a parsed line is a header (format A): it has a format and no tree. */
+function isHeader(parsed: Record<string, unknown>): boolean {
+  return parsed.format !== undefined && parsed.tree === undefined;
+}
+
+/**
+ * Format A's lines → entries. Given whole lines (block), by the splitter
+ * (splitJsonl); the staging may run one per block on other threads, each
+ * starting from the line number and header state the splitter saw there.
+ */
+export class JsonlReader {
   private lineNo = 0;
   entries = 0;
-  /** Set after an unsupported header: the reason its entries carry. */
-  private badHeader: string | null = null;
 
-  constructor(private readonly visitor: ExportVisitor) {}
+  /** badHeader: set after an unsupported header, the reason its entries carry (badHeaderAfter). */
+  constructor(
+    private readonly visitor: ExportVisitor,
+    private badHeader: string | null = null,
+  ) {}
 
   private emit(
     lineNo: number,
@@ -241,6 +258,24 @@ class JsonlReader {
     this.emit(lineNo, null, null, null, 'invalid_json', reason);
   }
 
+  /** The header state here: an unsupported header's reason, or null. */
+  get badHeaderState(): string | null {
+    return this.badHeader;
+  }
+
+  /** A header line: a new source, or none (its entries then carry why). */
+  header(parsed: Record<string, unknown>, lineNo: number): void {
+    const problem = headerProblem(parsed);
+    if (problem === null) {
+      this.badHeader = null;
+      const exportedAt = typeof parsed.exported_at === 'string' ? parsed.exported_at : null;
+      this.visitor.source({ name: parsed.source as string, exportedAt, origin: `line ${lineNo}` });
+    } else {
+      this.badHeader = badHeaderReason(lineNo, problem);
+      this.visitor.source(null);
+    }
+  }
+
   line(text: string, lineNo: number): void {
     let parsed: unknown;
     try {
@@ -254,16 +289,8 @@ class JsonlReader {
       this.invalid(lineNo, `line ${lineNo} is ${kindOf(parsed)} in JSON, not an entry or header object`);
       return;
     }
-    if (parsed.format !== undefined && parsed.tree === undefined) {
-      const problem = headerProblem(parsed);
-      if (problem === null) {
-        this.badHeader = null;
-        const exportedAt = typeof parsed.exported_at === 'string' ? parsed.exported_at : null;
-        this.visitor.source({ name: parsed.source as string, exportedAt, origin: `line ${lineNo}` });
-      } else {
-        this.badHeader = `it follows the header at line ${lineNo}, which is not read: ${problem}`;
-        this.visitor.source(null);
-      }
+    if (isHeader(parsed)) {
+      this.header(parsed, lineNo);
       return;
     }
     let problem: ReaderProblem | null = null;
@@ -288,10 +315,10 @@ class JsonlReader {
     this.emit(lineNo, tree, key, value, problem, reason === null ? null : `line ${lineNo}: ${reason}`);
   }
 
-  /** Lines of a block of whole lines (each ending in \n, but maybe the file's last). */
-  block(bytes: Buffer, first: boolean): void {
+  /** Whole lines (each ending in \n, but maybe the file's last), the first of them line `firstLine`. */
+  block(bytes: Buffer, firstLine: number): void {
+    this.lineNo = firstLine - 1;
     let pos = 0;
-    if (first && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]) pos = 3;
     // Line by line, not the block at once: one non-ASCII character would make the
     // whole block's string two-byte, and JSON.parse of every line slower.
     while (pos < bytes.length) {
@@ -307,32 +334,90 @@ class JsonlReader {
     }
   }
 
-  tooLong(): void {
-    this.lineNo += 1;
-    this.invalid(
-      this.lineNo,
-      `line ${this.lineNo} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB and was not read`,
-    );
+  tooLong(lineNo: number): void {
+    this.lineNo = lineNo;
+    this.invalid(lineNo, `line ${lineNo} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB and was not read`);
   }
 }
 
-async function readJsonl(file: string, visitor: ExportVisitor): Promise<ExportReadResult> {
+/** What splitJsonl finds in a format A file, in file order. */
+export interface JsonlParts {
+  /** Whole lines without a header among them; the first is line `firstLine`. The bytes are only valid during the call. */
+  block(bytes: Buffer, firstLine: number): void;
+  /** A header line (parsed: it has a format and no tree). */
+  header(parsed: Record<string, unknown>, lineNo: number): void;
+  /** A line too long to read. */
+  tooLong(lineNo: number): void;
+  /** After each chunk read, with the bytes read so far; may throw (cancel) or wait. */
+  chunk?(bytesDone: number): void | Promise<void>;
+}
+
+/** `{"tree":` — a line that starts so is an entry, whatever follows, never a header. */
+const ENTRY_PREFIX = Buffer.from('{"tree":');
+
+function startsAsEntry(bytes: Buffer, pos: number, end: number): boolean {
+  if (end - pos < ENTRY_PREFIX.length) return false;
+  for (let i = 0; i < ENTRY_PREFIX.length; i++) if (bytes[pos + i] !== ENTRY_PREFIX[i]) return false;
+  return true;
+}
+
+/** The header a line holds, or null (any other line, readable or not). */
+function headerOf(bytes: Buffer, pos: number, end: number): Record<string, unknown> | null {
+  if (startsAsEntry(bytes, pos, end) || !isUtf8(bytes.subarray(pos, end))) return null;
+  try {
+    const parsed: unknown = JSON.parse(bytes.toString('utf8', pos, end));
+    return isObject(parsed) && isHeader(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Splits a format A file into blocks of whole lines and its header lines,
+ * hashing it as it goes: the cheap half of reading it (JsonlReader reads the
+ * blocks). A line that does not start as an entry does is parsed here to see
+ * whether it is a header, so a block never holds one.
+ */
+export async function splitJsonl(file: string, parts: JsonlParts): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
-  const reader = new JsonlReader(visitor);
+  let lineNo = 0;
   let carry: Buffer | null = null;
   let skipping = false;
   let bytes = 0;
   let first = true;
+  const scan = (whole: Buffer, from: number) => {
+    let start = from;
+    let firstLine = lineNo + 1;
+    let pos = from;
+    while (pos < whole.length) {
+      let nl = whole.indexOf(0x0a, pos);
+      if (nl < 0) nl = whole.length;
+      lineNo += 1;
+      if (!startsAsEntry(whole, pos, nl)) {
+        const header = headerOf(whole, pos, nl);
+        if (header !== null) {
+          if (pos > start) parts.block(whole.subarray(start, pos), firstLine);
+          parts.header(header, lineNo);
+          start = nl + 1;
+          firstLine = lineNo + 1;
+        }
+      }
+      pos = nl + 1;
+    }
+    if (start < whole.length) parts.block(whole.subarray(start), firstLine);
+  };
   for await (const data of fs.createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
     const chunk = data as Buffer;
     hash.update(chunk);
     bytes += chunk.length;
     let from = 0;
+    if (first && chunk[0] === BOM[0] && chunk[1] === BOM[1] && chunk[2] === BOM[2]) from = 3;
+    first = false;
     if (skipping) {
       // The rest of an overlong line.
       const nl = chunk.indexOf(0x0a);
       if (nl < 0) {
-        await visitor.chunk?.(bytes);
+        await parts.chunk?.(bytes);
         continue;
       }
       skipping = false;
@@ -342,21 +427,32 @@ async function readJsonl(file: string, visitor: ExportVisitor): Promise<ExportRe
     if (last < from) {
       carry = carry ? Buffer.concat([carry, chunk.subarray(from)]) : Buffer.from(chunk.subarray(from));
       if (carry.length > MAX_LINE_BYTES) {
-        reader.tooLong();
+        lineNo += 1;
+        parts.tooLong(lineNo);
         carry = null;
         skipping = true;
       }
     } else {
       const whole = carry ? Buffer.concat([carry, chunk.subarray(from, last + 1)]) : chunk.subarray(from, last + 1);
-      reader.block(whole, first);
-      first = false;
+      scan(whole, 0);
       // A copy, so the chunk it came from can be freed.
       carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
     }
-    await visitor.chunk?.(bytes);
+    await parts.chunk?.(bytes);
   }
-  if (carry && carry.length > 0) reader.block(carry, first);
-  return { format: 'jsonl', bytes, sha256: hash.digest('hex'), entries: reader.entries };
+  if (carry && carry.length > 0) scan(carry, 0);
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+async function readJsonl(file: string, visitor: ExportVisitor): Promise<ExportReadResult> {
+  const reader = new JsonlReader(visitor);
+  const { bytes, sha256 } = await splitJsonl(file, {
+    block: (block, firstLine) => reader.block(block, firstLine),
+    header: (parsed, lineNo) => reader.header(parsed, lineNo),
+    tooLong: (lineNo) => reader.tooLong(lineNo),
+    ...(visitor.chunk ? { chunk: visitor.chunk } : {}),
+  });
+  return { format: 'jsonl', bytes, sha256, entries: reader.entries };
 }
 
 // ---------------------------------------------------------------- format B

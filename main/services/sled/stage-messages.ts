@@ -12,8 +12,10 @@ export interface StageJob {
   nativeBinding: string | null;
   /** Least time between two progress messages. */
   progressIntervalMs: number;
-  /** This worker's own entry, which also runs the SQLite writer thread (stage-writer.ts). */
+  /** This worker's own entry, which also runs the SQLite writer and decoder threads (stage-writer.ts). */
   workerUrl: string;
+  /** Decoder threads (default: defaultDecoders()). */
+  decoders?: number;
 }
 
 export interface StageCounts {

@@ -1,14 +1,23 @@
 /**
  * Staging itself: every export file read (export-reader.ts), every entry
  * decoded (decode.ts) and packed in batches (stage-batch.ts) for the SQLite
- * writes. The stage worker runs the reading here and the writing on a thread
- * of its own (stage-writer.ts); stageFiles does both on the calling thread
- * (tests, small imports).
+ * writes. The stage worker splits and reads here, hands blocks of lines to
+ * decoder threads and has the rows written on a thread of its own
+ * (stage-writer.ts); stageFiles does all of it on the calling thread (tests,
+ * small imports).
  */
 import { hash } from 'node:crypto';
 import fs from 'node:fs';
 import { decodeEntry, isWalletKey, redactWalletValue } from './decode';
-import { detectExportFormat, readExport, type ExportFormat, type RawEntry } from './export-reader';
+import {
+  detectExportFormat,
+  JsonlReader,
+  readExport,
+  splitJsonl,
+  type ExportFormat,
+  type ExportSource,
+  type RawEntry,
+} from './export-reader';
 import { BatchPacker, PackedInserter, type PackedEntry } from './stage-batch';
 import type { StagingDb } from './staging-db';
 import { UNSOURCED_META } from './staging-summary';
@@ -28,14 +37,47 @@ export interface StageHooks {
   chunk(progress: StageProgress): void | Promise<void>;
 }
 
-/** Where the packed entries go: the database on this thread, or the writer thread. */
+/** A block of format A lines, decoded on whichever thread the sink gives it to. */
+export interface LineBlock {
+  fileId: number;
+  sourceId: number | null;
+  /** The header state the block starts in (an unsupported header's reason, or null). */
+  badHeader: string | null;
+  firstLine: number;
+  bytes: ArrayBuffer;
+}
+
+/** Where the staged rows go: the database on this thread, or the writer thread (and decoder threads). */
 export interface StageSink {
   addFile(file: { path: string; bytes: number; format: ExportFormat }): number;
   addSource(source: { fileId: number; name: string; exportedAt: string | null; origin: string }): number;
-  /** A batch of packed rows; may wait (backpressure). */
-  rows(buffer: ArrayBuffer, rows: number): void | Promise<void>;
+  /** A batch of rows packed on this thread. */
+  rows(buffer: ArrayBuffer, rows: number): void;
+  /** Decoder threads that take blocks (0: every block is decoded on this thread). */
+  readonly decoders: number;
+  /** Hands a block to decoder `index`; resolves with its entries once they are written (in order). */
+  block(index: number, block: LineBlock): Promise<number>;
+  /** Resolves when the sink can take more (backpressure); undefined when it can now. */
+  room(): Promise<void> | undefined;
   finishFile(fileId: number, sha256: string, entries: number): void;
   setMeta(key: string, value: string): void;
+}
+
+/** Packs a block's entries (on any thread); returns how many. */
+export function packBlock(block: LineBlock, packer: BatchPacker): number {
+  const reader = new JsonlReader(
+    {
+      source() {
+        throw new Error('a header line inside a block (splitJsonl keeps them out)');
+      },
+      entry(raw) {
+        packer.add(stagedEntry(raw, block.fileId, block.sourceId));
+      },
+    },
+    block.badHeader,
+  );
+  reader.block(Buffer.from(block.bytes), block.firstLine);
+  return reader.entries;
 }
 
 /** What to stage for one raw entry: decoded, or kept with the reader's problem. */
@@ -90,7 +132,12 @@ export function stagedEntry(raw: RawEntry, fileId: number, sourceId: number | nu
   };
 }
 
-/** Reads, decodes and packs `files` into `sink`; returns the number of entries. */
+/**
+ * Reads `files` into `sink`. Format A: this thread splits the file into
+ * blocks of lines (splitJsonl) and reads its headers; the blocks go round
+ * robin to the sink's decoder threads and to this thread. Format B: this
+ * thread reads and decodes all of it. Returns the number of entries.
+ */
 export async function readIntoSink(files: readonly string[], sink: StageSink, hooks: StageHooks): Promise<number> {
   const sizes = files.map((file) => fs.statSync(file).size);
   const bytesTotal = sizes.reduce((a, b) => a + b, 0);
@@ -98,49 +145,80 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
   let entries = 0;
   const unsourced: Record<string, number> = {};
   const packer = new BatchPacker();
+  const flush = () => {
+    if (packer.rows === 0) return;
+    const { buffer, rows } = packer.take();
+    sink.rows(buffer, rows);
+  };
+  // This thread takes one block in (decoders + 1).
+  const lanes = sink.decoders + 1;
+  let nextLane = 0;
   for (const [index, file] of files.entries()) {
     const format = await detectExportFormat(file);
     const fileId = sink.addFile({ path: file, bytes: sizes[index]!, format });
     let sourceId: number | null = null;
     let headerSeen = false;
-    let pending: Promise<void> | null = null;
-    const flush = () => {
-      if (packer.rows === 0) return;
-      const { buffer, rows } = packer.take();
-      const waiting = sink.rows(buffer, rows);
-      if (waiting) pending = pending ? pending.then(() => waiting) : waiting;
+    let fileEntries = 0;
+    const written: Array<Promise<void>> = [];
+    const count = (n: number, beforeHeader: boolean) => {
+      fileEntries += n;
+      entries += n;
+      if (beforeHeader && n > 0) unsourced[fileId] = (unsourced[fileId] ?? 0) + n;
     };
-    const result = await readExport(
-      file,
-      {
-        source(source) {
-          headerSeen = true;
-          // Rows packed so far belong to the previous source, which the sink already knows.
-          sourceId =
-            source === null
-              ? null
-              : sink.addSource({ fileId, name: source.name, exportedAt: source.exportedAt, origin: source.origin });
-        },
-        entry(raw) {
-          if (!headerSeen) unsourced[fileId] = (unsourced[fileId] ?? 0) + 1;
-          packer.add(stagedEntry(raw, fileId, sourceId));
-          entries += 1;
-          if (packer.rows >= STAGE_BATCH) flush();
-        },
-        async chunk(bytesDone) {
-          if (pending) {
-            const wait = pending;
-            pending = null;
-            await wait;
-          }
-          await hooks.chunk({ current: file, bytesDone: bytesBefore + bytesDone, bytesTotal, entries });
-        },
+    const visitor = {
+      source(source: ExportSource | null) {
+        headerSeen = true;
+        // Rows packed so far belong to the previous source, which the sink already knows.
+        sourceId =
+          source === null
+            ? null
+            : sink.addSource({ fileId, name: source.name, exportedAt: source.exportedAt, origin: source.origin });
       },
-      format,
-    );
+      entry(raw: RawEntry) {
+        packer.add(stagedEntry(raw, fileId, sourceId));
+        count(1, !headerSeen);
+        if (packer.rows >= STAGE_BATCH) flush();
+      },
+    };
+    const chunk = async (bytesDone: number) => {
+      const wait = sink.room();
+      if (wait) await wait;
+      await hooks.chunk({ current: file, bytesDone: bytesBefore + bytesDone, bytesTotal, entries });
+    };
+    let result: { bytes: number; sha256: string };
+    if (format === 'jsonl') {
+      // Headers and this thread's blocks go through one reader, which keeps the header state.
+      const reader = new JsonlReader(visitor);
+      result = await splitJsonl(file, {
+        block(bytes, firstLine) {
+          const lane = nextLane;
+          nextLane = (nextLane + 1) % lanes;
+          if (lane === sink.decoders) {
+            reader.block(bytes, firstLine);
+            flush();
+            return;
+          }
+          flush();
+          const copy = new ArrayBuffer(bytes.length);
+          new Uint8Array(copy).set(bytes);
+          const beforeHeader = !headerSeen;
+          written.push(
+            sink
+              .block(lane, { fileId, sourceId, badHeader: reader.badHeaderState, firstLine, bytes: copy })
+              .then((n) => count(n, beforeHeader)),
+          );
+        },
+        header: (parsed, lineNo) => reader.header(parsed, lineNo),
+        tooLong: (lineNo) => reader.tooLong(lineNo),
+        chunk,
+      });
+    } else {
+      const read = await readExport(file, { ...visitor, chunk }, format);
+      result = read;
+    }
     flush();
-    if (pending) await pending;
-    sink.finishFile(fileId, result.sha256, result.entries);
+    await Promise.all(written);
+    sink.finishFile(fileId, result.sha256, fileEntries);
     bytesBefore += result.bytes;
   }
   if (Object.keys(unsourced).length > 0) sink.setMeta(UNSOURCED_META, JSON.stringify(unsourced));
@@ -157,6 +235,9 @@ export function stagingSink(staging: StagingDb): StageSink {
     rows: (buffer) => {
       inserter.insert(buffer);
     },
+    decoders: 0,
+    block: () => Promise.reject(new Error('this sink has no decoder threads')),
+    room: () => undefined,
     finishFile: (fileId, sha256, count) => staging.finishFile(fileId, sha256, count),
     setMeta: (key, value) => staging.setMeta(key, value),
   };

@@ -1,14 +1,22 @@
 /**
  * The worker entry of a Sled import's staging (stager.ts starts it; the CLI
  * and Electron builds bundle it as stage-worker.mjs / .cjs). The same entry
- * runs both of its threads, told apart by workerData: this one reads and
- * decodes (stage-run.ts), and it starts the SQLite writer (stage-writer.ts)
- * from its own URL. Nothing of it runs on the main thread.
+ * runs all of its threads, told apart by workerData: this one reads
+ * (stage-run.ts), and it starts the decoder threads and the SQLite writer
+ * (stage-writer.ts) from its own URL. Nothing of it runs on the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StageJob, StageMainMessage, StageWorkerMessage } from './stage-messages';
 import { readIntoSink, type StageProgress } from './stage-run';
-import { runWriter, serializeError, WRITER_ROLE, WriterThread } from './stage-writer';
+import {
+  defaultDecoders,
+  DECODER_ROLE,
+  runDecoder,
+  runWriter,
+  serializeError,
+  WRITER_ROLE,
+  WriterThread,
+} from './stage-writer';
 
 class Cancelled extends Error {}
 
@@ -22,7 +30,11 @@ async function runStage(): Promise<void> {
   });
   // The port alone must not keep the worker alive once staging is over.
   port?.unref();
-  const writer = new WriterThread(new URL(job.workerUrl), { file: job.file, nativeBinding: job.nativeBinding });
+  const writer = new WriterThread(new URL(job.workerUrl), {
+    file: job.file,
+    nativeBinding: job.nativeBinding,
+    decoders: job.decoders ?? defaultDecoders(),
+  });
   try {
     let lastPost = 0;
     const entries = await readIntoSink(job.files, writer.sink, {
@@ -50,5 +62,7 @@ async function runStage(): Promise<void> {
   }
 }
 
-if ((workerData as { role?: unknown } | null)?.role === WRITER_ROLE) runWriter();
+const role = (workerData as { role?: unknown } | null)?.role;
+if (role === WRITER_ROLE) runWriter();
+else if (role === DECODER_ROLE) runDecoder();
 else void runStage();

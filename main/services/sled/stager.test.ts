@@ -7,7 +7,7 @@ import { readWalletSecrets } from './secrets';
 import { stageFiles } from './stage-run';
 import { stageImport, type StageProgressReport } from './stager';
 import { StagingDb } from './staging-db';
-import { sampleEntries, summarize } from './staging-summary';
+import { sampleEntries, summarize, UNSOURCED_META } from './staging-summary';
 import {
   encodeBalance,
   encodeCachedResponse,
@@ -65,7 +65,7 @@ const memory = encodeMemoryEntry({
 
 async function stage(
   files: string[],
-  extra: { signal?: AbortSignal; onProgress?: (p: StageProgressReport) => void } = {},
+  extra: { signal?: AbortSignal; onProgress?: (p: StageProgressReport) => void; decoders?: number } = {},
 ) {
   const file = fresh('staging.sqlite');
   await stageImport({
@@ -75,6 +75,7 @@ async function stage(
     files,
     onProgress: extra.onProgress ?? (() => undefined),
     ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(extra.decoders === undefined ? {} : { decoders: extra.decoders }),
   });
   return file;
 }
@@ -338,7 +339,7 @@ describe('stageImport', () => {
     expect(stagingFiles(staging)).toEqual([]);
   });
 
-  it('leaves no file behind when cancelled', async () => {
+  it.each([0, 2])('leaves no file behind when cancelled (%i decoder threads)', async (decoders) => {
     const file = fresh('big.jsonl');
     generateExport(file, { entries: 60_000, seed: 7 });
     const controller = new AbortController();
@@ -350,6 +351,7 @@ describe('stageImport', () => {
         id: 'cancel-me',
         createdAt: 'now',
         files: [file],
+        decoders,
         signal: controller.signal,
         onProgress: () => controller.abort(),
       });
@@ -444,6 +446,48 @@ describe('wallet secrets in format B', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('decoder threads', () => {
+  /** Everything a staging holds but its id and times. */
+  function contents(file: string) {
+    const db = StagingDb.open(file, { readonly: true });
+    try {
+      return {
+        entries: db.db.prepare('SELECT * FROM entries ORDER BY id').all(),
+        sources: db.db.prepare('SELECT * FROM sources ORDER BY id').all(),
+        files: db.db.prepare('SELECT * FROM files ORDER BY id').all(),
+        unsourced: db.meta(UNSOURCED_META),
+      };
+    } finally {
+      db.close();
+    }
+  }
+
+  it('stage exactly what the reading thread alone stages: blocks in order, headers between them', async () => {
+    // Several 1 MiB blocks, and a second file whose headers (one unsupported) and
+    // entries before any header cut blocks and carry state from one block to the next.
+    const big = generateExport(fresh('big.jsonl'), { entries: 12_000, seed: 3 });
+    const mixed = fresh('mixed.jsonl');
+    const w = new JsonlExportWriter(mixed);
+    w.entry(Buffer.from('balance:early'), encodeBalance({ total: 5n, locked: 0n, available: 5n }));
+    w.raw('{"format":"sled-export","version":9,"source":"future"}\n');
+    for (let i = 0; i < 4000; i++) w.entry(Buffer.from(`pref:u${i}:k`), encodePreference(`v${i} ${'x'.repeat(200)}`));
+    w.raw('not json\n\n');
+    w.header({ source: 'local_agents', exportedAt: '2024-06-01T12:00:00Z' });
+    for (let i = 0; i < 4000; i++) w.entry(Buffer.from(`wallet:u${i}`), wallet(`u${i}`, i % 2 ? SECRET : null));
+    w.close();
+    const alone = await stage([big.file, mixed], { decoders: 0 });
+    const threaded = await stage([big.file, mixed], { decoders: 2 });
+    const a = contents(alone);
+    const b = contents(threaded);
+    expect(a.entries).toHaveLength(12_000 + 1 + 4000 + 1 + 4000);
+    expect(a.sources.length).toBeGreaterThan(4);
+    expect(JSON.parse(a.unsourced!)).toEqual({ 2: 1 });
+    expect(b).toEqual(a);
+    // No secret went through any thread into the database.
+    expect(diskBytes(threaded).includes(Buffer.from(SECRET))).toBe(false);
   });
 });
 

@@ -33,6 +33,8 @@ export interface StageRequest {
   nativeBinding?: string;
   /** The worker entry; by default the one beside this module (defaultStageWorkerUrl). */
   workerUrl?: URL;
+  /** Decoder threads for format A blocks (default: defaultDecoders(), by the cores). */
+  decoders?: number;
   /** At most every 250 ms, and once at the end of reading. */
   onProgress(p: StageProgressReport): void;
   signal?: AbortSignal;
@@ -177,6 +179,7 @@ export async function stageImport(req: StageRequest): Promise<void> {
     nativeBinding: req.nativeBinding ?? null,
     progressIntervalMs: PROGRESS_INTERVAL_MS,
     workerUrl: workerUrl.href,
+    ...(req.decoders === undefined ? {} : { decoders: req.decoders }),
   };
   let worker: Worker;
   try {
