@@ -91,10 +91,12 @@ export async function planImport(
     DROP TABLE IF EXISTS temp.plan_candidates;
     DROP TABLE IF EXISTS temp.plan_wallet_users;
     DROP TABLE IF EXISTS temp.plan_mint_users;
+    DROP TABLE IF EXISTS temp.plan_winners;
     CREATE TEMP TABLE plan_dup (id INTEGER PRIMARY KEY, first INTEGER NOT NULL);
     CREATE TEMP TABLE plan_candidates (id INTEGER PRIMARY KEY, family TEXT NOT NULL, nk TEXT NOT NULL, user_id TEXT);
     CREATE TEMP TABLE plan_wallet_users (user_id TEXT NOT NULL);
     CREATE TEMP TABLE plan_mint_users (user_id TEXT PRIMARY KEY);
+    CREATE TEMP TABLE plan_winners (nk TEXT PRIMARY KEY, first INTEGER NOT NULL) WITHOUT ROWID;
   `);
   try {
     // The same (source, tree, key) twice: every later one is a duplicate of the first (loader rule 1).
@@ -195,24 +197,28 @@ export async function planImport(
       }
       if (NATURAL_KEYS[target]) {
         // Candidates sharing a natural key: the first in entry order wins (loader rule 4).
-        const candidates = sdb
+        // Set-based, so no family's candidates are ever all in memory at once.
+        sdb.exec('DELETE FROM plan_winners');
+        sdb
           .prepare(
-            `SELECT id, first, user_id FROM (
-               SELECT id, user_id, min(id) OVER (PARTITION BY nk) AS first FROM plan_candidates WHERE family = ?)
-              ORDER BY id`,
+            `INSERT INTO plan_winners (nk, first)
+             SELECT nk, min(id) FROM plan_candidates WHERE family = ? GROUP BY nk`,
           )
-          .all(family) as Array<{ id: number; first: number; user_id: string | null }>;
-        sdb.transaction(() => {
-          for (const c of candidates) {
-            if (c.first !== c.id) {
-              tally.skip(c.id, skipReasons.duplicate(c.first));
-              continue;
-            }
-            tally.toInsert += 1;
-            if (family === 'wallet' && c.user_id) addWalletUser.run(c.user_id);
-            if (family === 'balance' && c.user_id) addMintUser.run(c.user_id);
-          }
-        })();
+          .run(family);
+        tally.toInsert += (sdb.prepare('SELECT count(*) AS n FROM plan_winners').get() as { n: number }).n;
+        const winnersOf = (table: string) =>
+          `INSERT ${table === 'plan_mint_users' ? 'OR IGNORE ' : ''}INTO ${table} (user_id)
+           SELECT c.user_id FROM plan_winners w JOIN plan_candidates c ON c.id = w.first
+            WHERE c.user_id IS NOT NULL ORDER BY c.id`;
+        if (family === 'wallet') sdb.exec(winnersOf('plan_wallet_users'));
+        if (family === 'balance') sdb.exec(winnersOf('plan_mint_users'));
+        const duplicates = sdb.prepare(
+          `SELECT c.id, w.first FROM plan_candidates c JOIN plan_winners w ON w.nk = c.nk
+            WHERE c.family = ? AND c.id <> w.first ORDER BY c.id`,
+        );
+        for (const d of duplicates.iterate(family) as Iterable<{ id: number; first: number }>) {
+          tally.skip(d.id, skipReasons.duplicate(d.first));
+        }
       }
     }
 
@@ -236,6 +242,7 @@ export async function planImport(
       DROP TABLE IF EXISTS temp.plan_candidates;
       DROP TABLE IF EXISTS temp.plan_wallet_users;
       DROP TABLE IF EXISTS temp.plan_mint_users;
+      DROP TABLE IF EXISTS temp.plan_winners;
     `);
   }
 }
