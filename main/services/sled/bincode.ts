@@ -30,42 +30,44 @@ export class BincodeReader {
     return this.bytes.length - this.offset;
   }
 
-  private need(count: number, what: string): void {
+  /** Throws unless `count` bytes are left; `what` is only worded when they are not (hot path). */
+  private need(count: number, field: string, lengthOf = false): void {
     const left = this.bytes.length - this.offset;
     if (count > left) {
+      const what = lengthOf ? `the length of field \`${field}\`` : `field \`${field}\``;
       throw new BincodeError(`truncated: needed ${count} bytes for ${what} at offset ${this.offset}, ${left} left`);
     }
   }
 
   u8(field: string): number {
-    this.need(1, `field \`${field}\``);
+    this.need(1, field);
     return this.bytes[this.offset++]!;
   }
 
   u32(field: string): number {
-    this.need(4, `field \`${field}\``);
+    this.need(4, field);
     const value = this.bytes.readUInt32LE(this.offset);
     this.offset += 4;
     return value;
   }
 
   u64(field: string): bigint {
-    this.need(8, `field \`${field}\``);
+    this.need(8, field);
     const value = this.bytes.readBigUInt64LE(this.offset);
     this.offset += 8;
     return value;
   }
 
   i64(field: string): bigint {
-    this.need(8, `field \`${field}\``);
+    this.need(8, field);
     const value = this.bytes.readBigInt64LE(this.offset);
     this.offset += 8;
     return value;
   }
 
   /** A u64 length or count, as a safe JS number (anything larger cannot fit the bytes left anyway). */
-  private length(what: string): { at: number; value: number } {
-    this.need(8, `the length of ${what}`);
+  private length(field: string): { at: number; value: number } {
+    this.need(8, field, true);
     const at = this.offset;
     const low = this.bytes.readUInt32LE(at);
     const high = this.bytes.readUInt32LE(at + 4);
@@ -80,7 +82,7 @@ export class BincodeReader {
   }
 
   string(field: string): string {
-    const { at, value } = this.length(`field \`${field}\``);
+    const { at, value } = this.length(field);
     const left = this.bytes.length - this.offset;
     if (value > left) {
       throw new BincodeError(
@@ -89,10 +91,13 @@ export class BincodeReader {
     }
     const start = this.offset;
     const end = start + value;
-    const slice = this.bytes.subarray(start, end);
-    if (!isUtf8(slice)) throw new BincodeError(`field \`${field}\` at offset ${start} is not valid UTF-8`);
+    const text = this.bytes.toString('utf8', start, end);
+    // Bytes that are not UTF-8 decode to U+FFFD: only then is the check needed.
+    if (text.includes('\uFFFD') && !isUtf8(this.bytes.subarray(start, end))) {
+      throw new BincodeError(`field \`${field}\` at offset ${start} is not valid UTF-8`);
+    }
     this.offset = end;
-    return this.bytes.toString('utf8', start, end);
+    return text;
   }
 
   /** Option<T>: tag 0 is None, 1 is Some(read()); any other tag is an error. */
@@ -106,7 +111,7 @@ export class BincodeReader {
 
   /** Vec<T> whose items take at least `minItemBytes` each (checked before any item is read). */
   vec<T>(field: string, minItemBytes: number, read: (index: number) => T): T[] {
-    const { at, value } = this.length(`field \`${field}\``);
+    const { at, value } = this.length(field);
     const left = this.bytes.length - this.offset;
     if (value * minItemBytes > left) {
       throw new BincodeError(

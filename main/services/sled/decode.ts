@@ -152,6 +152,11 @@ function jsonErrorReason(error: unknown, quoteNothing: boolean): string {
 function checkText(field: string, value: string, maxChars?: number, column?: string): Problem | null {
   if (!isWellFormed(value))
     return decodeError(`${field} contains a lone UTF-16 surrogate escape, which serde_json refuses`);
+  return checkUtf8Text(field, value, maxChars, column);
+}
+
+/** checkText for a string decoded from valid UTF-8 bytes (bincode), which cannot hold a lone surrogate. */
+function checkUtf8Text(field: string, value: string, maxChars?: number, column?: string): Problem | null {
   if (value.includes('\u0000'))
     return outOfRange(`${field} contains U+0000, which PostgreSQL text and jsonb cannot hold`);
   if (maxChars !== undefined) {
@@ -382,9 +387,9 @@ function decodeCache(cacheKey: string, value: Buffer): Outcome {
     return bincodeProblem(error, 'CachedResponse');
   }
   const range =
-    checkText('query', c.query) ??
-    checkText('response', c.response) ??
-    checkText('model', c.model, LIMITS.varchar50, 'cache_entries.model varchar(50)') ??
+    checkUtf8Text('query', c.query) ??
+    checkUtf8Text('response', c.response) ??
+    checkUtf8Text('model', c.model, LIMITS.varchar50, 'cache_entries.model varchar(50)') ??
     fitsBigint('cached_at', c.cached_at) ??
     fitsUnixSeconds('cached_at', c.cached_at) ??
     (c.hit_count > LIMITS.integerMax
@@ -420,11 +425,11 @@ function decodeConversation(rest: string, value: Buffer): Outcome {
     return bincodeProblem(error, 'ConversationEntry');
   }
   const range =
-    checkText('user_id', c.user_id) ??
+    checkUtf8Text('user_id', c.user_id) ??
     checkText('key user id', keyUserId) ??
-    checkText('message', c.message) ??
-    checkText('intent', c.intent) ??
-    c.entities.reduce<Problem | null>((found, e, i) => found ?? checkText(`entities[${i}]`, e), null) ??
+    checkUtf8Text('message', c.message) ??
+    checkUtf8Text('intent', c.intent) ??
+    c.entities.reduce<Problem | null>((found, e, i) => found ?? checkUtf8Text(`entities[${i}]`, e), null) ??
     fitsUnixSeconds('timestamp', c.timestamp);
   if (range) return range;
   return {

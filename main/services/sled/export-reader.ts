@@ -160,8 +160,12 @@ interface Field {
   reason: string | null;
 }
 
-/** key/key_b64 (or value/value_b64) of an entry line: exactly one, a string, valid. */
-function readField(name: 'key' | 'value', plain: unknown, b64: unknown): Field {
+/**
+ * key/key_b64 (or value/value_b64) of an entry line: exactly one, a string,
+ * valid. `escapes`: whether the line has a \u escape at all; without one, its
+ * strings (read from valid UTF-8) cannot hold a lone surrogate.
+ */
+function readField(name: 'key' | 'value', plain: unknown, b64: unknown, escapes: boolean): Field {
   if (plain !== undefined && b64 !== undefined) {
     return { bytes: null, text: null, problem: 'bad_entry', reason: `it has both ${name} and ${name}_b64` };
   }
@@ -172,7 +176,7 @@ function readField(name: 'key' | 'value', plain: unknown, b64: unknown): Field {
     if (typeof plain !== 'string') {
       return { bytes: null, text: null, problem: 'bad_entry', reason: `its ${name} is ${kindOf(plain)}, not a string` };
     }
-    if (!isWellFormed(plain)) {
+    if (escapes && !isWellFormed(plain)) {
       return {
         bytes: null,
         text: null,
@@ -295,13 +299,14 @@ export class JsonlReader {
     }
     let problem: ReaderProblem | null = null;
     let reason: string | null = null;
-    const tree = typeof parsed.tree === 'string' && isWellFormed(parsed.tree) ? parsed.tree : null;
+    const escapes = text.includes('\\u');
+    const tree = typeof parsed.tree === 'string' && (!escapes || isWellFormed(parsed.tree)) ? parsed.tree : null;
     if (tree === null) {
       problem = 'bad_entry';
       reason = parsed.tree === undefined ? 'it has no tree' : `its tree is ${kindOf(parsed.tree)}, not a UTF-8 string`;
     }
-    const key = readField('key', parsed.key, parsed.key_b64);
-    const value = readField('value', parsed.value, parsed.value_b64);
+    const key = readField('key', parsed.key, parsed.key_b64, escapes);
+    const value = readField('value', parsed.value, parsed.value_b64, escapes);
     for (const field of [key, value]) {
       if (problem === null && field.problem !== null) {
         problem = field.problem;

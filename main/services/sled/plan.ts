@@ -116,7 +116,6 @@ export async function planImport(
     );
     const addCandidate = sdb.prepare('INSERT INTO plan_candidates (id, family, nk, user_id) VALUES (?, ?, ?, ?)');
     const addWalletUser = sdb.prepare('INSERT INTO plan_wallet_users (user_id) VALUES (?)');
-    const addMintUser = sdb.prepare('INSERT OR IGNORE INTO plan_mint_users (user_id) VALUES (?)');
     let balanceTotal = 0n;
     let secretWallets = 0;
 
