@@ -145,33 +145,28 @@ export class BatchPacker {
   }
 }
 
-const caseOf = (param: string, values: readonly string[]) =>
-  `CASE ${param} ${values.map((v, i) => `WHEN ${i + 1} THEN '${v}'`).join(' ')} END`;
-
 /** Rows per multi-row INSERT: one statement run binds this many rows (fewer calls into SQLite). */
 export const ROWS_PER_INSERT = 32;
 
-/** One row's VALUES tuple (17 parameters, see PackedInserter). */
-const ROW_VALUES = `(?, ?, CASE WHEN typeof(?) = 'blob' THEN CAST(? AS TEXT) ELSE 'line ' || CAST(? AS INTEGER) END,
-          CASE WHEN ? = 1 THEN '${DEFAULT_TREE}' ELSE CAST(? AS TEXT) END,
-          ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE lower(hex(?)) END, ?,
-          ${caseOf('?', sledFamilies)}, ${caseOf(
-            '?',
-            sledFamilies.map((f) => familyTarget[f]),
-          )},
-          CAST(? AS TEXT), ${caseOf('?', sledProblemKinds)}, CAST(? AS TEXT))`;
-const PARAMS_PER_ROW = 17;
+/** One row's VALUES tuple (PARAMS_PER_ROW parameters, in PackedInserter's order). */
+const ROW_VALUES = `(?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE lower(hex(?)) END,
+          ?, ?, ?, CAST(? AS TEXT), ?, CAST(? AS TEXT))`;
+const PARAMS_PER_ROW = 15;
+/** Code → name (code 0: none). Bound as strings: cheaper than a CASE over the codes in every row. */
+const FAMILY_NAMES = [null, ...sledFamilies];
+const TARGET_NAMES = [null, ...sledFamilies.map((f) => familyTarget[f])];
+const PROBLEM_NAMES = [null, ...sledProblemKinds];
 
 /**
  * The writer's INSERT of `rows` rows: text from UTF-8 bytes (CAST), a line
- * number to 'line N' (JS numbers bind as REAL, hence the CAST), codes to
- * names, the SHA-256 to lower-case hex. Positional parameters (better-sqlite3
- * binds no ?NNN), so the origin, the tree, the SHA-256 and the family code are
+ * number as it is (origin is computed from it when read; the column's INTEGER
+ * affinity stores the bound double as an integer), the SHA-256 to lower-case
+ * hex. Positional parameters (better-sqlite3 binds no ?NNN), so the SHA-256 is
  * passed twice.
  */
 export function packedInsertSql(rows: number): string {
-  return `INSERT INTO entries (file_id, source_id, origin, tree, key, value, value_sha256, value_redacted,
-                       family, target, record, problem, reason)
+  return `INSERT INTO entries (file_id, source_id, origin_line, origin_text, tree, key, value, value_sha256,
+                       value_redacted, family, target, record, problem, reason)
   VALUES ${Array.from({ length: rows }, () => ROW_VALUES).join(',\n')}`;
 }
 
@@ -207,13 +202,14 @@ export class PackedInserter {
         const problem = buf[p + 3]!;
         const fileId = buf.readUInt32LE(p + 4);
         const sourceId = flags & HAS_SOURCE ? buf.readUInt32LE(p + 8) : null;
-        let origin: number | Buffer;
+        let line: number | null = null;
+        let originText: Buffer | null = null;
         if (more & ORIGIN_LINE) {
-          origin = buf.readUInt32LE(p + 12);
+          line = buf.readUInt32LE(p + 12);
           p += 16;
         } else {
           p += 12;
-          origin = field();
+          originText = field();
         }
         const tree = flags & HAS_TREE ? (flags & DEFAULT_TREE_FLAG ? 1 : field()) : null;
         const key = flags & HAS_KEY ? field() : null;
@@ -228,21 +224,19 @@ export class PackedInserter {
         const familyCode = family === 0 ? null : family;
         args[a] = fileId;
         args[a + 1] = sourceId;
-        args[a + 2] = origin;
-        args[a + 3] = origin;
-        args[a + 4] = origin;
-        args[a + 5] = tree;
-        args[a + 6] = tree;
-        args[a + 7] = key;
-        args[a + 8] = value;
-        args[a + 9] = sha;
-        args[a + 10] = sha;
-        args[a + 11] = flags & REDACTED ? 1 : 0;
-        args[a + 12] = familyCode;
-        args[a + 13] = familyCode;
-        args[a + 14] = record;
-        args[a + 15] = problem === 0 ? null : problem;
-        args[a + 16] = reason;
+        args[a + 2] = line;
+        args[a + 3] = originText;
+        args[a + 4] = tree === 1 ? DEFAULT_TREE : tree;
+        args[a + 5] = key;
+        args[a + 6] = value;
+        args[a + 7] = sha;
+        args[a + 8] = sha;
+        args[a + 9] = flags & REDACTED ? 1 : 0;
+        args[a + 10] = familyCode === null ? null : FAMILY_NAMES[familyCode];
+        args[a + 11] = familyCode === null ? null : TARGET_NAMES[familyCode];
+        args[a + 12] = record;
+        args[a + 13] = PROBLEM_NAMES[problem];
+        args[a + 14] = reason;
         a += PARAMS_PER_ROW;
         rows += 1;
         if (a === args.length) {

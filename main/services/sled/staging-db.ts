@@ -14,7 +14,10 @@
  *   entries               EVERY entry read, in file order, problems included:
  *     id                  1, 2, … in the order read (also the load order within a family)
  *     file_id, source_id  where it came from (source_id NULL before a format A file's first header)
- *     origin              'line 12' (format A) or 'tree 0, pair 41' (format B)
+ *     origin              'line 12' (format A) or 'collection 0, pair 41' (format B):
+ *                         computed from origin_line (format A, a number) or
+ *                         origin_text (the others), so staging writes no text for it
+ *                         (databases staged before have origin as a plain column)
  *     tree                the Sled tree name (NULL when the entry could not be read)
  *     key, value          the raw bytes (NULL when unreadable). A wallet value is
  *                         stored with its secret removed (value_redacted = 1):
@@ -64,7 +67,10 @@ CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY,
   file_id INTEGER NOT NULL REFERENCES files (id),
   source_id INTEGER REFERENCES sources (id),
-  origin TEXT NOT NULL,
+  origin_line INTEGER,
+  origin_text TEXT,
+  origin TEXT NOT NULL GENERATED ALWAYS AS
+    (CASE WHEN origin_line IS NULL THEN origin_text ELSE 'line ' || origin_line END) VIRTUAL,
   tree TEXT,
   key BLOB,
   value BLOB,
@@ -200,9 +206,9 @@ export class StagingDb {
     this.insertEntry = db.readonly
       ? db.prepare('SELECT 1')
       : db.prepare(
-          `INSERT INTO entries (file_id, source_id, origin, tree, key, value, value_sha256, value_redacted,
-                                family, target, record, problem, reason)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO entries (file_id, source_id, origin_line, origin_text, tree, key, value, value_sha256,
+                                value_redacted, family, target, record, problem, reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
   }
 
@@ -321,10 +327,12 @@ export class StagingDb {
     const run = this.insertEntry;
     this.db.transaction(() => {
       for (const e of entries) {
+        const line = /^line ([1-9][0-9]*)$/.exec(e.origin)?.[1];
         run.run(
           e.fileId,
           e.sourceId,
-          e.origin,
+          line === undefined ? null : Number(line),
+          line === undefined ? e.origin : null,
           e.tree,
           e.key,
           e.value,
