@@ -230,7 +230,16 @@ const importId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected an import i
 const runId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected a run id of letters, digits, - or _');
 const filePath = z.string().trim().min(1).max(4096);
 
-export const sledImportInput = z.object({ files: z.array(filePath).min(1).max(100), runId: runId.optional() }).strict();
+/** Most decoder threads an import may add (each is a V8 heap of its own, about 90 MB at work). */
+export const MAX_DECODER_THREADS = 8;
+export const sledImportInput = z
+  .object({
+    files: z.array(filePath).min(1).max(100),
+    runId: runId.optional(),
+    /** Threads besides the reading one that decode blocks of a JSON Lines export (default 0). */
+    decoderThreads: z.number().int().min(0).max(MAX_DECODER_THREADS).optional(),
+  })
+  .strict();
 export const sledRefInput = z.object({ id: importId }).strict();
 export const sledPlanInput = z
   .object({ id: importId, connection: connectionRef.optional(), settings: sledSettingsInput.optional() })

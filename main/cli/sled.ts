@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { OpsError } from '../../common/errors';
 import type { SledImportSummary, SledPlan, SledProgress, SledReport, SledSettings } from '../../common/sled';
+import { MAX_DECODER_THREADS } from '../../common/sled';
 import type { App } from '../app';
 import type { CliIo, ConnectionTarget, GlobalOptions } from './context';
 import { callThroughRouter, connectionTarget, resolveConnection, withApp } from './context';
@@ -31,6 +32,12 @@ function leanHeap(): void {
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
+}
+
+function decoderThreads(value: string): number {
+  const n = wholeNumber(value);
+  if (n > MAX_DECODER_THREADS) throw new InvalidArgumentError(`expected 0 to ${MAX_DECODER_THREADS}`);
+  return n;
 }
 
 /** "7d", "36h", "90m" or seconds. */
@@ -220,14 +227,23 @@ export function registerSledCommands(program: Command, io: CliIo): void {
     .command('import')
     .argument('<file...>', 'Sled export files (JSON Lines, or serde_json of sled::Db::export())')
     .description('Stream export files into a new staging database; prints the import id')
-    .action(async (files: string[], _options: unknown, command: Command) =>
+    .option(
+      '--decoder-threads <n>',
+      `threads besides the reading one that decode JSON Lines (0-${MAX_DECODER_THREADS}, default 0; each adds ~90 MB)`,
+      decoderThreads,
+    )
+    .action(async (files: string[], options: { decoderThreads?: number }, command: Command) =>
       withApp(command, io, async (app, globals) => {
         leanHeap();
         const runId = randomUUID();
         const stop = followProgress(app, io, runId, globals.json ?? false);
         try {
           const summary = (await cancellable(app, runId, () =>
-            callThroughRouter(app, 'sled.import', { files: files.map((f) => path.resolve(f)), runId }),
+            callThroughRouter(app, 'sled.import', {
+              files: files.map((f) => path.resolve(f)),
+              runId,
+              ...(options.decoderThreads === undefined ? {} : { decoderThreads: options.decoderThreads }),
+            }),
           )) as SledImportSummary;
           if (globals.json) io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
           else {

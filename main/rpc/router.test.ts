@@ -227,6 +227,7 @@ const specific: Partial<Record<CallName, fc.Arbitrary<unknown>>> = {
     fc.record({ files: fc.constant([]) }),
     fc.record({ files: fc.constant(['']) }),
     fc.record({ files: fc.constant(['/tmp/export.jsonl']), runId: badRunId }),
+    fc.record({ files: fc.constant(['/tmp/export.jsonl']), decoderThreads: fc.constantFrom(-1, 9, 1.5, '2') }),
   ),
   'sled.plan': fc.oneof(
     fc.record({ id: fc.constant('../x') }),

@@ -128,7 +128,11 @@ export class SledManager {
     return this.withStaging(id, true, (staging) => summarize(staging));
   }
 
-  async import(input: { files: string[]; runId?: string | undefined }): Promise<SledImportSummary> {
+  async import(input: {
+    files: string[];
+    runId?: string | undefined;
+    decoderThreads?: number | undefined;
+  }): Promise<SledImportSummary> {
     const { dir, logger } = this.options;
     const runId = input.runId ?? newRunId();
     const id = newImportId(this.clock());
@@ -154,6 +158,7 @@ export class SledManager {
         createdAt: this.clock().toISOString(),
         files,
         ...this.binding(),
+        ...(input.decoderThreads === undefined ? {} : { decoders: input.decoderThreads }),
         signal: controller.signal,
         onProgress: (p) =>
           emit({

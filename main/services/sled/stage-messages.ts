@@ -14,7 +14,7 @@ export interface StageJob {
   progressIntervalMs: number;
   /** This worker's own entry, which also runs the SQLite writer and decoder threads (stage-writer.ts). */
   workerUrl: string;
-  /** Decoder threads (default: defaultDecoders()). */
+  /** Decoder threads besides the reading thread (default 0). */
   decoders?: number;
 }
 

@@ -9,7 +9,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { StageJob, StageMainMessage, StageWorkerMessage } from './stage-messages';
 import { readIntoSink, type StageProgress } from './stage-run';
 import {
-  defaultDecoders,
   DECODER_ROLE,
   runDecoder,
   runWriter,
@@ -33,7 +32,7 @@ async function runStage(): Promise<void> {
   const writer = new WriterThread(new URL(job.workerUrl), {
     file: job.file,
     nativeBinding: job.nativeBinding,
-    decoders: job.decoders ?? defaultDecoders(),
+    decoders: job.decoders ?? 0,
   });
   try {
     let lastPost = 0;

@@ -7,7 +7,6 @@
  * sources get the ids the reading thread predicts (the database is new, so
  * they count from 1); the writer checks them.
  */
-import os from 'node:os';
 import { MessageChannel, parentPort, Worker, workerData, type MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../../../common/errors';
 import { abortWorker, deserializeThreadError, serializeThreadError, watchWorker } from '../worker-threads';
@@ -51,15 +50,6 @@ type FromDecoder = { type: 'failed'; error: SerializedError };
 
 /** Batches and blocks the reading thread may run ahead of the writer (bounds the memory in flight). */
 const MAX_IN_FLIGHT = 6;
-
-/**
- * Decoder threads by default: one per core beyond the two the reading thread
- * and the writer keep busy, at most 3. None on two cores: the reading thread
- * then decodes every block itself, and another thread would only add a heap.
- */
-export function defaultDecoders(): number {
-  return Math.max(0, Math.min(3, os.availableParallelism() - 2));
-}
 
 export function serializeError(error: unknown): SerializedError {
   return serializeThreadError(error, 'Staging');

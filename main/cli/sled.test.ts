@@ -1,0 +1,243 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SledImportSummary, SledPlan, SledReport } from '../../common/sled';
+import {
+  encodeBalance,
+  encodeCachedResponse,
+  encodeConversationEntry,
+  encodeMemoryEntry,
+  encodePreference,
+  encodeWalletInfo,
+  JsonlExportWriter,
+} from '../services/sled/test-export';
+import { cli, type CliRun } from '../../test/helpers/cli';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres';
+
+const SECRET = '3pYq8Rk2mWv5XzN7bT4cL9dF6gH1jK2mN3pQ4rS5tU6vW7xY8zA9bC1dE2fG3hJ4kL5mN6pQ7rS8tU9vW1xY2zA3b';
+const PASSPHRASE = 'a passphrase for the sled CLI test';
+const PASSPHRASE_ENV = 'OPS_CONSOLE_TEST_SLED_PASSPHRASE';
+const CACHE_KEY = 'c0ffee'.repeat(10) + 'c0de';
+const TOTALS = { alice: 1_500_000_000_123n, bob: 7n };
+
+/** Format A: a header per source, one entry of each family, a line cut short and an unknown key. */
+function writeExport(file: string): void {
+  const w = new JsonlExportWriter(file);
+  w.header({ source: 'fodi_ledger', exportedAt: '2026-11-20T12:00:00Z' });
+  w.entry(Buffer.from('balance:alice'), encodeBalance({ total: TOTALS.alice, locked: 0n, available: TOTALS.alice }));
+  w.entry(Buffer.from('balance:bob'), encodeBalance({ total: TOTALS.bob, locked: 0n, available: TOTALS.bob }));
+  w.raw('{"tree":"__sled__default","key":"balance:cut\n');
+  w.header({ source: 'wallets', exportedAt: '2026-11-20T12:00:00Z' });
+  w.entry(
+    Buffer.from('wallet:alice'),
+    encodeWalletInfo({
+      user_id: 'alice',
+      pubkey: 'AlicePubKey1111111111111111111111111111111',
+      secret: SECRET,
+      chain: 'solana',
+      created_at: 1_690_000_000n,
+      wallet_type: 'Managed',
+    }),
+  );
+  w.header({ source: 'ai_cache', exportedAt: '2026-11-20T12:00:00Z' });
+  w.entry(
+    Buffer.from(CACHE_KEY),
+    encodeCachedResponse({
+      query: 'menu?',
+      response: 'pizza',
+      model: 'gpt-4o-mini',
+      cached_at: 1_700_000_000n,
+      hit_count: 1,
+      quality_score: null,
+    }),
+  );
+  w.header({ source: 'local_agents', exportedAt: '2026-11-20T12:00:00Z' });
+  w.entry(
+    Buffer.from('ctx:alice:1700000100'),
+    encodeConversationEntry({
+      user_id: 'alice',
+      message: 'one margherita',
+      intent: 'order_food',
+      timestamp: 1_700_000_100n,
+      entities: [],
+    }),
+  );
+  w.entry(
+    Buffer.from('pref:memory:memory:agent-1:habit:coffee'),
+    encodeMemoryEntry({
+      id: 'm1',
+      agent_id: 'agent-1',
+      category: 'habit',
+      key: 'coffee',
+      value: 'black',
+      created_at: '2026-01-01T00:00:00Z',
+      last_accessed: '2026-01-01T00:00:00Z',
+      access_count: 1,
+      importance: 0.5,
+      tags: [],
+      related_memories: [],
+    }),
+  );
+  w.entry(Buffer.from('pref:alice:lang'), encodePreference('en'));
+  w.entry(Buffer.from('session:x'), Buffer.from('not ours'));
+  w.close();
+}
+
+const TABLES = [
+  'blockchain.wallets',
+  'blockchain.fodi_transactions',
+  'ai.cache_entries',
+  'ai.conversations',
+  'ai.memory_facts',
+] as const;
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('ops-console sled (real child processes)', () => {
+  let db: TestDatabase;
+  let dataDir: string;
+  let exportFile: string;
+  const runs: CliRun[] = [];
+  const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const result = await cli(['--data-dir', dataDir, ...args], env);
+    runs.push(result);
+    return result;
+  };
+  const counts = async () => {
+    const rows = await query<{ t: string; n: number }>(
+      db.url,
+      TABLES.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '),
+    );
+    return Object.fromEntries(rows.map((r) => [r.t, r.n]));
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cli_sled');
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cli-sled-'));
+    exportFile = path.join(dataDir, 'export.jsonl');
+    writeExport(exportFile);
+    const migrated = await cli(['migrate', 'up', '--url', db.url]);
+    expect(migrated.code, migrated.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await db?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('imports, plans, loads exactly once with the passphrase from the environment, and reports', async () => {
+    // import FILE --json prints the summary, whose id is the import id.
+    const imported = await run(['sled', 'import', exportFile, '--decoder-threads', '1', '--json']);
+    expect(imported.code, imported.stderr).toBe(0);
+    const summary = JSON.parse(imported.stdout) as SledImportSummary;
+    expect(summary).toMatchObject({
+      state: 'staged',
+      entries: 9,
+      byFamily: { balance: 2, wallet: 1, ai_cache: 1, conversation: 1, memory: 1, preference: 1 },
+      problems: { invalid_json: 1, unknown_key: 1 },
+    });
+    const id = summary.id;
+    expect((await run(['sled', 'list'])).stdout).toContain(id);
+
+    // plan ID --json, against the database, choosing to encrypt the secret.
+    const planned = await run(['sled', 'plan', id, '--url', db.url, '--secrets', 'encrypt', '--json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    const plan = JSON.parse(planned.stdout) as SledPlan;
+    expect(plan.tables.map((t) => [t.target, t.toInsert, t.toSkip])).toEqual([
+      ['blockchain.wallets', 1, 0],
+      ['blockchain.fodi_transactions', 2, 0],
+      ['ai.cache_entries', 1, 0],
+      ['ai.conversations', 1, 0],
+      ['ai.memory_facts', 2, 0],
+    ]);
+    expect(plan.secrets).toEqual({ wallets: 1, mode: 'encrypt' });
+    expect(plan.balanceTotal).toBe(String(TOTALS.alice + TOTALS.bob));
+
+    // Encrypting needs a passphrase; an unset variable is refused before anything is written.
+    const unset = await run(['sled', 'load', id, '--url', db.url, '--passphrase-env', PASSPHRASE_ENV]);
+    expect(unset.code).not.toBe(0);
+    expect(unset.stderr).toContain(`The environment variable ${PASSPHRASE_ENV} is not set or empty`);
+    const without = await run(['sled', 'load', id, '--url', db.url]);
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toMatch(/passphrase/i);
+    expect(await counts()).toEqual(Object.fromEntries(TABLES.map((t) => [t, 0])));
+
+    const env = { [PASSPHRASE_ENV]: PASSPHRASE };
+    const loaded = await run(['sled', 'load', id, '--url', db.url, '--passphrase-env', PASSPHRASE_ENV, '--json'], env);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const report = JSON.parse(loaded.stdout) as SledReport;
+    expect(report).toMatchObject({
+      importId: id,
+      reconciled: true,
+      outcomes: { loaded: 7, skipped: 0, failed: 2, pending: 0 },
+      secrets: { encrypted: 1, leftOut: 0 },
+    });
+    const after = await counts();
+    expect(after).toEqual({
+      'blockchain.wallets': 1,
+      'blockchain.fodi_transactions': 2,
+      'ai.cache_entries': 1,
+      'ai.conversations': 1,
+      'ai.memory_facts': 2,
+    });
+    // The secret is stored encrypted with the operator's passphrase, and only so.
+    const [wallet] = await query<{ armored: boolean; secret: string }>(
+      db.url,
+      `SELECT encrypted_private_key LIKE '-----BEGIN PGP MESSAGE-----%' AS armored,
+              pgp_sym_decrypt(dearmor(encrypted_private_key), $1) AS secret
+         FROM blockchain.wallets`,
+      [PASSPHRASE],
+    );
+    expect(wallet).toEqual({ armored: true, secret: SECRET });
+    const [minted] = await query<{ total: string }>(
+      db.url,
+      "SELECT sum(amount)::text AS total FROM blockchain.fodi_transactions WHERE tx_type = 'mint'",
+    );
+    expect(minted!.total).toBe(String(TOTALS.alice + TOTALS.bob));
+
+    // Loading the same import again changes nothing.
+    const again = await run(['sled', 'load', id, '--url', db.url, '--passphrase-env', PASSPHRASE_ENV, '--json'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout) as SledReport).toMatchObject({ reconciled: true, outcomes: report.outcomes });
+    expect(await counts()).toEqual(after);
+
+    // report ID --json verifies against the database; the text form says the same.
+    const reported = await run(['sled', 'report', id, '--url', db.url, '--json']);
+    expect(reported.code, reported.stderr).toBe(0);
+    const verified = JSON.parse(reported.stdout) as SledReport;
+    expect(verified).toMatchObject({ reconciled: true, outcomes: report.outcomes });
+    expect(verified.verifiedAgainst).toContain(db.name);
+    const textReport = await run(['sled', 'report', id]);
+    expect(textReport.code, textReport.stderr).toBe(0);
+    expect(textReport.stdout).toContain(id);
+
+    // Nothing any command printed holds the secret or the passphrase.
+    for (const r of runs) {
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      expect(r.stdout + r.stderr).not.toContain(PASSPHRASE);
+    }
+  });
+
+  it('refuses bad input with what was wrong and what to do', async () => {
+    const missing = await run(['sled', 'import', path.join(dataDir, 'nope.jsonl')]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('no such file');
+
+    const threads = await run(['sled', 'import', exportFile, '--decoder-threads', '99']);
+    expect(threads.code).not.toBe(0);
+    expect(threads.stderr).toContain("option '--decoder-threads <n>' argument '99' is invalid. expected 0 to 8");
+
+    const unknown = await run(['sled', 'plan', 'sled-20200101-000000-abcdef']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/sled-20200101-000000-abcdef/);
+  });
+});
