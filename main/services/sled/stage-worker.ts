@@ -8,14 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StageJob, StageMainMessage, StageWorkerMessage } from './stage-messages';
 import { readIntoSink, type StageProgress } from './stage-run';
-import {
-  DECODER_ROLE,
-  runDecoder,
-  runWriter,
-  serializeError,
-  WRITER_ROLE,
-  WriterThread,
-} from './stage-writer';
+import { DECODER_ROLE, runDecoder, runWriter, serializeError, WRITER_ROLE, WriterThread } from './stage-writer';
 
 class Cancelled extends Error {}
 
