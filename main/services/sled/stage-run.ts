@@ -202,11 +202,12 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
           const copy = new ArrayBuffer(bytes.length);
           new Uint8Array(copy).set(bytes);
           const beforeHeader = !headerSeen;
-          written.push(
-            sink
-              .block(lane, { fileId, sourceId, badHeader: reader.badHeaderState, firstLine, bytes: copy })
-              .then((n) => count(n, beforeHeader)),
-          );
+          const done = sink
+            .block(lane, { fileId, sourceId, badHeader: reader.badHeaderState, firstLine, bytes: copy })
+            .then((n) => count(n, beforeHeader));
+          // A failure surfaces through room() or the Promise.all below, not as an unhandled rejection.
+          done.catch(() => undefined);
+          written.push(done);
         },
         header: (parsed, lineNo) => reader.header(parsed, lineNo),
         tooLong: (lineNo) => reader.tooLong(lineNo),
