@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { planImport } from './plan';
 import { readWalletSecrets } from './secrets';
 import { stageFiles } from './stage-run';
 import { stageImport, type StageProgressReport } from './stager';
@@ -488,6 +489,50 @@ describe('decoder threads', () => {
     expect(b).toEqual(a);
     // No secret went through any thread into the database.
     expect(diskBytes(threaded).includes(Buffer.from(SECRET))).toBe(false);
+  });
+});
+
+describe('a staging database from before origin_line', () => {
+  it('opens writable, and summarises, samples and plans as it did', async () => {
+    const file = await stage([generateExport(fresh('small.jsonl'), { entries: 40, seed: 5 }).file]);
+    const before = StagingDb.open(file);
+    const summary = summarize(before);
+    const samples = sampleEntries(before, { family: 'wallet' }, 3);
+    const plan = await planImport(before, before.settings());
+    // The layout of the first release: origin a plain column.
+    before.db.exec(`
+      DROP INDEX entries_family; DROP INDEX entries_problem; DROP INDEX entries_done;
+      ALTER TABLE entries RENAME TO entries_new;
+      CREATE TABLE entries (
+        id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files (id), source_id INTEGER REFERENCES sources (id),
+        origin TEXT NOT NULL, tree TEXT, key BLOB, value BLOB, value_sha256 TEXT, value_redacted INTEGER NOT NULL DEFAULT 0,
+        family TEXT, target TEXT, record TEXT, problem TEXT, reason TEXT,
+        outcome TEXT NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'loaded', 'skipped', 'failed')),
+        outcome_reason TEXT, target_id INTEGER);
+      INSERT INTO entries SELECT id, file_id, source_id, origin, tree, key, value, value_sha256, value_redacted,
+        family, target, record, problem, reason, outcome, outcome_reason, target_id FROM entries_new;
+      DROP TABLE entries_new;
+      CREATE INDEX entries_family ON entries (family, id);
+      CREATE INDEX entries_problem ON entries (problem);
+      CREATE INDEX entries_outcome ON entries (outcome);`);
+    before.close();
+    const old = StagingDb.open(file);
+    try {
+      expect(
+        old.db
+          .prepare('SELECT count(*) FROM pragma_table_xinfo(?) WHERE name = ?')
+          .pluck()
+          .get('entries', 'origin_line'),
+      ).toBe(0);
+      expect({ ...summarize(old), stagingBytes: 0 }).toEqual({ ...summary, stagingBytes: 0 });
+      expect(sampleEntries(old, { family: 'wallet' }, 3)).toEqual(samples);
+      expect(samples[0]?.origin).toMatch(/, line \d+$/);
+      expect(await planImport(old, old.settings())).toEqual(plan);
+      old.setOutcomes([{ id: 1, outcome: 'loaded', reason: null, targetId: 7 }]);
+      expect(old.entriesOf(summary.byFamily.balance > 0 ? 'balance' : 'wallet', 0, 1)[0]?.origin).toMatch(/^line \d+$/);
+    } finally {
+      old.close();
+    }
   });
 });
 

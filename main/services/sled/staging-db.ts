@@ -196,20 +196,12 @@ export interface StagingOpenOptions {
  */
 export class StagingDb {
   readonly db: Database.Database;
-  private readonly insertEntry: Database.Statement;
 
   private constructor(
     readonly file: string,
     db: Database.Database,
   ) {
     this.db = db;
-    this.insertEntry = db.readonly
-      ? db.prepare('SELECT 1')
-      : db.prepare(
-          `INSERT INTO entries (file_id, source_id, origin_line, origin_text, tree, key, value, value_sha256,
-                                value_redacted, family, target, record, problem, reason)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
   }
 
   /** A new staging database at `file` (which must not exist yet). */
@@ -324,7 +316,12 @@ export class StagingDb {
 
   /** Inserts a batch of entries in one transaction. */
   insertEntries(entries: readonly NewEntry[]): void {
-    const run = this.insertEntry;
+    // Prepared here, not on open: a database staged before origin_line existed opens for everything else.
+    const run = this.db.prepare(
+      `INSERT INTO entries (file_id, source_id, origin_line, origin_text, tree, key, value, value_sha256,
+                            value_redacted, family, target, record, problem, reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.db.transaction(() => {
       for (const e of entries) {
         const line = /^line ([1-9][0-9]*)$/.exec(e.origin)?.[1];
