@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SledImportSummary, SledPlan, SledReport } from '../../common/sled';
+import { sledTargets, type SledImportSummary, type SledPlan, type SledReport } from '../../common/sled';
 import {
   encodeBalance,
   encodeCachedResponse,
@@ -13,8 +13,7 @@ import {
   JsonlExportWriter,
 } from '../services/sled/test-export';
 import { cli, type CliRun } from '../../test/helpers/cli';
-import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres';
+import { createTestDatabase, queryRows, type TestDatabase } from '../../test/helpers/postgres';
 
 const SECRET = '3pYq8Rk2mWv5XzN7bT4cL9dF6gH1jK2mN3pQ4rS5tU6vW7xY8zA9bC1dE2fG3hJ4kL5mN6pQ7rS8tU9vW1xY2zA3b';
 const PASSPHRASE = 'a passphrase for the sled CLI test';
@@ -85,24 +84,6 @@ function writeExport(file: string): void {
   w.close();
 }
 
-const TABLES = [
-  'blockchain.wallets',
-  'blockchain.fodi_transactions',
-  'ai.cache_entries',
-  'ai.conversations',
-  'ai.memory_facts',
-] as const;
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 describe('ops-console sled (real child processes)', () => {
   let db: TestDatabase;
   let dataDir: string;
@@ -114,9 +95,9 @@ describe('ops-console sled (real child processes)', () => {
     return result;
   };
   const counts = async () => {
-    const rows = await query<{ t: string; n: number }>(
+    const rows = await queryRows<{ t: string; n: number }>(
       db.url,
-      TABLES.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '),
+      sledTargets.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${t}`).join(' UNION ALL '),
     );
     return Object.fromEntries(rows.map((r) => [r.t, r.n]));
   };
@@ -169,7 +150,7 @@ describe('ops-console sled (real child processes)', () => {
     const without = await run(['sled', 'load', id, '--url', db.url]);
     expect(without.code).not.toBe(0);
     expect(without.stderr).toMatch(/passphrase/i);
-    expect(await counts()).toEqual(Object.fromEntries(TABLES.map((t) => [t, 0])));
+    expect(await counts()).toEqual(Object.fromEntries(sledTargets.map((t) => [t, 0])));
 
     const env = { [PASSPHRASE_ENV]: PASSPHRASE };
     const loaded = await run(['sled', 'load', id, '--url', db.url, '--passphrase-env', PASSPHRASE_ENV, '--json'], env);
@@ -190,7 +171,7 @@ describe('ops-console sled (real child processes)', () => {
       'ai.memory_facts': 2,
     });
     // The secret is stored encrypted with the operator's passphrase, and only so.
-    const [wallet] = await query<{ armored: boolean; secret: string }>(
+    const [wallet] = await queryRows<{ armored: boolean; secret: string }>(
       db.url,
       `SELECT encrypted_private_key LIKE '-----BEGIN PGP MESSAGE-----%' AS armored,
               pgp_sym_decrypt(dearmor(encrypted_private_key), $1) AS secret
@@ -198,7 +179,7 @@ describe('ops-console sled (real child processes)', () => {
       [PASSPHRASE],
     );
     expect(wallet).toEqual({ armored: true, secret: SECRET });
-    const [minted] = await query<{ total: string }>(
+    const [minted] = await queryRows<{ total: string }>(
       db.url,
       "SELECT sum(amount)::text AS total FROM blockchain.fodi_transactions WHERE tx_type = 'mint'",
     );

@@ -11,7 +11,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SledReport } from '../../common/sled';
@@ -26,7 +25,7 @@ import {
 } from '../../main/services/sled/test-export';
 import { openBrowser, screenshot, type BrowserSession } from '../helpers/browser';
 import { cli } from '../helpers/cli';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
+import { createTestDatabase, queryRows, type TestDatabase } from '../helpers/postgres';
 import { startServe, type ServeProcess } from '../helpers/serve';
 
 /** A base58 keypair as the bot kept it, in plaintext, in wallet:alice_123. */
@@ -134,16 +133,6 @@ const text = async (page: Page, testId: string) =>
 /** The number of an outcome tile (its dd). */
 const outcome = async (page: Page, name: string) =>
   ((await page.getByTestId(`sled-outcome-${name}`).locator('dd').textContent()) ?? '').trim();
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** Save a screenshot of the step for a person to look at (and one under test-results/ as the other e2e tests do). */
 async function shot(page: Page, name: string): Promise<void> {
@@ -356,7 +345,7 @@ describe('Sled import in Chromium over ops-console serve', () => {
     expect(html).not.toContain(SECRET);
 
     // What PostgreSQL holds: the rows, the minted total, the TTL chosen, the secret encrypted under the passphrase.
-    const [wallets] = await query<{ n: string; with_key: string; decrypted: string | null }>(
+    const [wallets] = await queryRows<{ n: string; with_key: string; decrypted: string | null }>(
       db.url,
       `SELECT count(*) AS n, count(encrypted_private_key) AS with_key,
               max(public.pgp_sym_decrypt(public.dearmor(encrypted_private_key), $1)) AS decrypted
@@ -364,12 +353,12 @@ describe('Sled import in Chromium over ops-console serve', () => {
       [PASSPHRASE],
     );
     expect(wallets).toEqual({ n: '2', with_key: '1', decrypted: SECRET });
-    const [minted] = await query<{ n: string; total: string }>(
+    const [minted] = await queryRows<{ n: string; total: string }>(
       db.url,
       "SELECT count(*) AS n, sum(amount)::text AS total FROM blockchain.fodi_transactions WHERE tx_type = 'mint'",
     );
     expect(minted).toEqual({ n: '2', total: BALANCE_TOTAL.toString() });
-    const [cache] = await query<{ ttl: string }>(
+    const [cache] = await queryRows<{ ttl: string }>(
       db.url,
       `SELECT extract(epoch FROM expires_at - cached_at)::bigint::text AS ttl FROM ai.cache_entries WHERE cache_key = $1`,
       [CACHE_KEY],

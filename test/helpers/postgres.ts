@@ -43,10 +43,19 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
 
 /** Run SQL against a database URL with a short-lived client. */
 export async function runSql(url: string, sql: string): Promise<void> {
+  await queryRows(url, sql);
+}
+
+/** The rows of one query (values as parameters) with a short-lived client. */
+export async function queryRows<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
   }
