@@ -19,6 +19,7 @@ import { backendHandlers } from './rpc/handlers/backend';
 import { dataHandlers } from './rpc/handlers/data';
 import { sledHandlers } from './rpc/handlers/sled';
 import { snapshotHandlers } from './rpc/handlers/snapshots';
+import { leanHeap } from './services/lean-heap';
 import { SledManager } from './services/sled/sled-manager';
 import { SnapshotManager } from './services/snapshots/snapshot-manager';
 import { backendDirs, BackendManager } from './services/backend/backend-manager';
@@ -157,6 +158,7 @@ export function createApp(options: AppOptions): App {
     onProgress: (progress) => events.emit('sled.progress', progress),
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     clock,
+    leanHeap: leanHeap(),
   });
   sled.init();
   // A running import or load is cancelled (and a half-staged file removed) before the pools close.

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { OpsError } from '../../common/errors';
@@ -11,23 +10,6 @@ import type { App } from '../app';
 import type { CliIo, ConnectionTarget, GlobalOptions } from './context';
 import { callThroughRouter, connectionTarget, resolveConnection, withApp } from './context';
 import { printTable } from './output';
-
-/**
- * V8's heap growing factor for this process, from here on (`--heap-growing-percent`):
- * 2 instead of the up to 4 it picks by itself. An import, a plan and a load
- * each page a million entries through JavaScript, allocating tens of MB a
- * batch of which little stays live; left alone V8 lets that garbage grow the
- * heap past 200 MB before a full collection. Measured on the benchmark's
- * million entries: a load peaks near 225 MB instead of 320 to 370 MB at the
- * same speed (its collections overlap PostgreSQL's work), a plan near 205 MB
- * instead of 265 MB for about 10 % more time. Set by these CLI commands only:
- * the process does nothing else afterwards.
- */
-const HEAP_GROWING_PERCENT = 100;
-
-function leanHeap(): void {
-  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
@@ -234,7 +216,6 @@ export function registerSledCommands(program: Command, io: CliIo): void {
     )
     .action(async (files: string[], options: { decoderThreads?: number }, command: Command) =>
       withApp(command, io, async (app, globals) => {
-        leanHeap();
         const runId = randomUUID();
         const stop = followProgress(app, io, runId, globals.json ?? false);
         try {
@@ -312,7 +293,6 @@ export function registerSledCommands(program: Command, io: CliIo): void {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const target = optionalTarget(globals, io, options.profile, 'sled plan');
         await withApp(command, io, async (app) => {
-          leanHeap();
           const settings = {
             ...(options.ttl !== undefined ? { cacheTtlSeconds: options.ttl } : {}),
             ...(options.namespace !== undefined ? { uuidNamespace: options.namespace } : {}),
@@ -358,7 +338,6 @@ export function registerSledCommands(program: Command, io: CliIo): void {
           }
         }
         await withApp(command, io, async (app) => {
-          leanHeap();
           const connection = await resolveConnection(app, target);
           const runId = randomUUID();
           const stop = followProgress(app, io, runId, globals.json ?? false);

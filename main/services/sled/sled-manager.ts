@@ -11,6 +11,7 @@ import { OpsError } from '../../../common/errors';
 import type { ConnectionRef } from '../../../common/profiles';
 import type { SledImportSummary, SledPlan, SledProgress, SledReport, SledSettings } from '../../../common/sled';
 import { isAlive, processStartTime } from '../backend/process-tree';
+import type { LeanHeap } from '../lean-heap';
 import type { Logger } from '../logging/log-service';
 import { loadImport } from './loader';
 import { planImport } from './plan';
@@ -37,6 +38,8 @@ export interface SledManagerOptions {
   clock?: () => Date;
   /** Entries per load transaction (default: the loader's). */
   batchSize?: number;
+  /** Wraps each import, plan and load (lean-heap.ts in the app; none by default). */
+  leanHeap?: LeanHeap;
 }
 
 const OWNER_SUFFIX = '.owner';
@@ -60,9 +63,11 @@ function newRunId(): string {
 export class SledManager {
   private readonly running = new Map<string, Running>();
   private readonly clock: () => Date;
+  private readonly lean: LeanHeap;
 
   constructor(private readonly options: SledManagerOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.lean = options.leanHeap ?? ((fn) => fn());
   }
 
   /**
@@ -152,26 +157,28 @@ export class SledManager {
     );
     logger.info(`import ${id}: staging ${files.join(', ')}`);
     try {
-      await stageImport({
-        file,
-        id,
-        createdAt: this.clock().toISOString(),
-        files,
-        ...this.binding(),
-        ...(input.decoderThreads === undefined ? {} : { decoders: input.decoderThreads }),
-        signal: controller.signal,
-        onProgress: (p) =>
-          emit({
-            phase: 'reading',
-            current: p.current,
-            done: p.bytesDone,
-            total: p.bytesTotal,
-            unit: 'bytes',
-            entriesPerSecond: p.entriesPerSecond,
-            etaSeconds: p.etaSeconds,
-            message: `${p.entries} entries`,
-          }),
-      });
+      await this.lean(() =>
+        stageImport({
+          file,
+          id,
+          createdAt: this.clock().toISOString(),
+          files,
+          ...this.binding(),
+          ...(input.decoderThreads === undefined ? {} : { decoders: input.decoderThreads }),
+          signal: controller.signal,
+          onProgress: (p) =>
+            emit({
+              phase: 'reading',
+              current: p.current,
+              done: p.bytesDone,
+              total: p.bytesTotal,
+              unit: 'bytes',
+              entriesPerSecond: p.entriesPerSecond,
+              etaSeconds: p.etaSeconds,
+              message: `${p.entries} entries`,
+            }),
+        }),
+      );
       const summary = this.show(id);
       const seconds = (performance.now() - started) / 1000;
       logger.info(
@@ -209,14 +216,16 @@ export class SledManager {
     connection?: ConnectionRef | undefined;
     settings?: Partial<SledSettings> | undefined;
   }): Promise<SledPlan> {
-    return this.withStagingAsync(input.id, false, async (staging) => {
-      const settings: SledSettings = { ...staging.settings(), ...definedOnly(input.settings ?? {}) };
-      staging.saveSettings(settings);
-      if (!input.connection) return planImport(staging, settings);
-      return this.options.connections.withClient(input.connection, (client, context) =>
-        planImport(staging, settings, { client, target: context.target }),
-      );
-    });
+    return this.withStagingAsync(input.id, false, (staging) =>
+      this.lean(async () => {
+        const settings: SledSettings = { ...staging.settings(), ...definedOnly(input.settings ?? {}) };
+        staging.saveSettings(settings);
+        if (!input.connection) return planImport(staging, settings);
+        return this.options.connections.withClient(input.connection, (client, context) =>
+          planImport(staging, settings, { client, target: context.target }),
+        );
+      }),
+    );
   }
 
   async load(input: {
@@ -258,20 +267,22 @@ export class SledManager {
             );
           }
           logger.info(`import ${input.id}: loading into ${context.target}`);
-          const report = await loadImport({
-            staging,
-            client,
-            importId: input.id,
-            target: context.target,
-            ...(input.passphrase !== undefined ? { passphrase: input.passphrase } : {}),
-            ...((input.batchSize ?? this.options.batchSize)
-              ? { batchSize: input.batchSize ?? this.options.batchSize }
-              : {}),
-            signal: controller.signal,
-            onProgress: (p) => this.emit({ ...p, runId }),
-            logger,
-            clock: this.clock,
-          });
+          const report = await this.lean(() =>
+            loadImport({
+              staging,
+              client,
+              importId: input.id,
+              target: context.target,
+              ...(input.passphrase !== undefined ? { passphrase: input.passphrase } : {}),
+              ...((input.batchSize ?? this.options.batchSize)
+                ? { batchSize: input.batchSize ?? this.options.batchSize }
+                : {}),
+              signal: controller.signal,
+              onProgress: (p) => this.emit({ ...p, runId }),
+              logger,
+              clock: this.clock,
+            }),
+          );
           logger.info(
             `import ${input.id}: loaded ${report.outcomes.loaded}, skipped ${report.outcomes.skipped}, ` +
               `failed ${report.outcomes.failed}; ${report.reconciled ? 'reconciled' : 'NOT reconciled'}`,
