@@ -150,12 +150,18 @@ export const ROWS_PER_INSERT = 32;
 
 /** One row's VALUES tuple (PARAMS_PER_ROW parameters, in PackedInserter's order). */
 const ROW_VALUES = `(?, ?, ?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, CASE WHEN ? IS NULL THEN NULL ELSE lower(hex(?)) END,
-          ?, ?, ?, CAST(? AS TEXT), ?, CAST(? AS TEXT))`;
+          ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))`;
 const PARAMS_PER_ROW = 15;
-/** Code → name (code 0: none). Bound as strings: cheaper than a CASE over the codes in every row. */
-const FAMILY_NAMES = [null, ...sledFamilies];
-const TARGET_NAMES = [null, ...sledFamilies.map((f) => familyTarget[f])];
-const PROBLEM_NAMES = [null, ...sledProblemKinds];
+/**
+ * Code → name (code 0: none), as UTF-8 bytes bound to a CAST(? AS TEXT):
+ * cheaper than a CASE over the codes in every row, and than a JS string,
+ * which better-sqlite3 converts to UTF-8 in a fresh allocation at every bind.
+ */
+const utf8 = (name: string | null) => (name === null ? null : Buffer.from(name, 'utf8'));
+const FAMILY_NAMES = [null, ...sledFamilies].map(utf8);
+const TARGET_NAMES = [null, ...sledFamilies.map((f) => familyTarget[f])].map(utf8);
+const PROBLEM_NAMES = [null, ...sledProblemKinds].map(utf8);
+const DEFAULT_TREE_UTF8 = Buffer.from(DEFAULT_TREE, 'utf8');
 
 /**
  * The writer's INSERT of `rows` rows: text from UTF-8 bytes (CAST), a line
@@ -226,7 +232,7 @@ export class PackedInserter {
         args[a + 1] = sourceId;
         args[a + 2] = line;
         args[a + 3] = originText;
-        args[a + 4] = tree === 1 ? DEFAULT_TREE : tree;
+        args[a + 4] = tree === 1 ? DEFAULT_TREE_UTF8 : tree;
         args[a + 5] = key;
         args[a + 6] = value;
         args[a + 7] = sha;

@@ -225,6 +225,11 @@ describe('stageImport', () => {
       );
       expect(balance.valueSha256).toBeNull();
       expect(balance.outcome).toBe('pending');
+
+      // The bulk insert checks no foreign key or CHECK per row: what it wrote must pass both afterwards.
+      expect(db.db.pragma('foreign_key_check')).toEqual([]);
+      expect(db.db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+      expect(db.db.pragma('foreign_keys', { simple: true })).toBe(1);
     } finally {
       db.close();
     }
