@@ -80,12 +80,15 @@ export function summarize(staging: StagingDb): SledImportSummary {
     // byFamily counts the entries of a family without a problem.
     if (row.family !== null) byFamily[row.family] -= row.n;
   }
-  const outcomes: Record<SledEntryOutcome, number> = { pending: 0, loaded: 0, skipped: 0, failed: 0 };
-  for (const row of db.prepare('SELECT outcome, count(*) AS n FROM entries GROUP BY outcome').all() as Array<{
-    outcome: SledEntryOutcome;
-    n: number;
-  }>) {
+  // Pending is what is left: the partial index entries_done holds only the other outcomes, so
+  // this reads no table page (a GROUP BY over every outcome scanned the whole table, about
+  // 0.9 s for a million entries, on every list of the imports).
+  const outcomes: Record<SledEntryOutcome, number> = { pending: entries, loaded: 0, skipped: 0, failed: 0 };
+  for (const row of db
+    .prepare("SELECT outcome, count(*) AS n FROM entries WHERE outcome <> 'pending' GROUP BY outcome")
+    .all() as Array<{ outcome: Exclude<SledEntryOutcome, 'pending'>; n: number }>) {
     outcomes[row.outcome] = row.n;
+    outcomes.pending -= row.n;
   }
 
   return {
