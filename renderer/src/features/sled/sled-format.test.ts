@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatFodi, formatTtl, progressFraction } from './sled-format';
+import { formatEntryRate, formatFodi, formatTtl, progressFraction } from './sled-format';
 
 describe('Sled import formatting', () => {
+  it('writes a rate as a person reads it, and nothing odd for no rate yet', () => {
+    expect(formatEntryRate(0)).toBe('0 entries/s');
+    expect(formatEntryRate(Number.NaN)).toBe('0 entries/s');
+    expect(formatEntryRate(849.6)).toBe('850 entries/s');
+    expect(formatEntryRate(7_857)).toBe('7.9k entries/s');
+    expect(formatEntryRate(67_040)).toBe('67k entries/s');
+    expect(formatEntryRate(1_234_567, 'rows')).toBe('1.2M rows/s');
+  });
+
   it('writes 1e-9 FODI units with exactly nine decimals, from the digits', () => {
     expect(formatFodi('0')).toBe('0.000000000');
     expect(formatFodi('1')).toBe('0.000000001');
