@@ -83,11 +83,30 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     await session.close();
   });
 
-  /** Quick-connect with the database URL: it becomes the active connection. */
+  /**
+   * Quick-connect with the database URL and wait until it is the active,
+   * connected connection. A failure says what the page and serve said, not
+   * only that an element never appeared.
+   */
   async function connect(page: Page) {
     await page.goto(serve.url);
     await page.getByTestId('db-url-input').fill(db.url);
     await page.getByTestId('list-schemas-button').click();
+    const connected = page.locator('[data-testid="active-state"] [data-state="connected"]');
+    const failed = page.getByTestId('connection-error').or(page.getByTestId('active-connection-error'));
+    try {
+      await connected.or(failed).first().waitFor({ timeout: 45_000 });
+    } catch (error) {
+      throw new Error(
+        `The quick connect did not finish: ${String(error)}\nserve's log ends with:\n${serve.stderr().slice(-3000)}`,
+        { cause: error },
+      );
+    }
+    if (await failed.count()) {
+      throw new Error(
+        `The quick connect failed: ${await failed.first().textContent()}\nserve's log ends with:\n${serve.stderr().slice(-3000)}`,
+      );
+    }
   }
 
   async function openConsole(page: Page) {
