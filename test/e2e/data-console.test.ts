@@ -55,7 +55,7 @@ async function queryValue(url: string, sql: string): Promise<string> {
 const FAILED_CALL = /^Failed to load resource: the server responded with a status of 502 \(Bad Gateway\)$/;
 const unexpectedErrors = (errors: readonly string[]) => errors.filter((e) => !FAILED_CALL.test(e));
 
-const poll = <T>(fn: () => Promise<T> | T, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
+const poll = <T>(fn: () => Promise<T> | T, timeout = 30_000) => expect.poll(fn, { timeout, interval: 100 });
 const text = async (page: Page, testId: string) =>
   ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
 
@@ -95,7 +95,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     const connected = page.locator('[data-testid="active-state"] [data-state="connected"]');
     const failed = page.getByTestId('connection-error').or(page.getByTestId('active-connection-error'));
     try {
-      await connected.or(failed).first().waitFor({ timeout: 45_000 });
+      await connected.or(failed).first().waitFor({ timeout: 30_000 });
     } catch (error) {
       throw new Error(
         `The quick connect did not finish: ${String(error)}\nserve's log ends with:\n${serve.stderr().slice(-3000)}`,
@@ -112,7 +112,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
   async function openConsole(page: Page) {
     await connect(page);
     await page.getByTestId('nav-console').click();
-    await page.getByTestId('console-editor').locator('.cm-content').waitFor({ timeout: 15_000 });
+    await page.getByTestId('console-editor').locator('.cm-content').waitFor({ timeout: 30_000 });
   }
 
   /**
@@ -138,9 +138,9 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     await page.getByTestId('nav-schema').click();
     await page.getByTestId('tree-search').fill(table);
     const node = page.locator(`[data-testid="tree-node"][data-kind="table"][data-name="${table}"]`);
-    await node.first().click({ timeout: 15_000 });
+    await node.first().click({ timeout: 30_000 });
     await page.getByTestId('tab-data').click();
-    await page.locator(`[data-testid="table-data"][data-table="public.${table}"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`[data-testid="table-data"][data-table="public.${table}"]`).waitFor({ timeout: 30_000 });
   }
 
   it('shows an empty state with a way to Connections when nothing is connected', async () => {
@@ -216,7 +216,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     await page.keyboard.type('SELECT * FROM Use');
     // The table (not the USER keyword): completing it inserts the quoted name.
     const userTable = options.filter({ has: page.locator('.cm-completionLabel', { hasText: /^User$/ }) });
-    await userTable.first().waitFor({ timeout: 15_000 });
+    await userTable.first().waitFor({ timeout: 30_000 });
     expect(await userTable.first().textContent()).toContain('table');
     await userTable.first().click();
     await poll(() => content.textContent()).toBe('SELECT * FROM "User"');
@@ -224,7 +224,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     // Columns through an alias, and tables through their schema.
     await page.keyboard.type(' u WHERE u.Em');
     const email = options.filter({ has: page.locator('.cm-completionLabel', { hasText: /^Email$/ }) });
-    await email.first().click({ timeout: 15_000 });
+    await email.first().click({ timeout: 30_000 });
     await poll(() => content.textContent()).toBe('SELECT * FROM "User" u WHERE u."Email"');
     await page.keyboard.type(' IN (SELECT label FROM public.no_p');
     await poll(() => options.allTextContents()).toEqual(expect.arrayContaining(['no_pk_logtable']));
@@ -236,7 +236,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     await openConsole(page);
     await run(page, 'SELECT *\nFROM nope');
     const error = page.getByTestId('console-error');
-    await error.waitFor({ timeout: 15_000 });
+    await error.waitFor({ timeout: 30_000 });
     expect(await error.textContent()).toContain('relation "nope" does not exist');
     expect(await text(page, 'console-error-position')).toBe('line 2, column 6');
     const marked = await page.evaluate(() => {
@@ -271,7 +271,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     const insert = `INSERT INTO "User" ("Email") VALUES ('linus@example.com')`;
     await run(page, insert);
     const error = page.getByTestId('console-error');
-    await error.waitFor({ timeout: 15_000 });
+    await error.waitFor({ timeout: 30_000 });
     expect(await error.textContent()).toMatch(/read-only transaction/);
     expect(await queryValue(db.url, `SELECT count(*) AS v FROM "User"`)).toBe('2');
 
@@ -300,7 +300,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     );
     await page.getByTestId('console-explain').click();
     const tree = page.getByTestId('explain-tree');
-    await tree.waitFor({ timeout: 15_000 });
+    await tree.waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('explain-node').count()).toBeGreaterThan(1);
     expect(await tree.textContent()).toContain('big_items');
     expect(await tree.textContent()).not.toContain('actual rows');
@@ -383,7 +383,7 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     await connect(page);
     await openTableData(page, 'no_pk_log');
     const note = page.getByTestId('offset-note');
-    await note.waitFor({ timeout: 15_000 });
+    await note.waitFor({ timeout: 30_000 });
     expect(await note.textContent()).toMatch(/OFFSET/);
     await poll(() => text(page, 'rows-loaded')).toMatch(/^500 rows loaded · all rows$/);
     expect(session.pageErrors).toEqual([]);

@@ -166,9 +166,9 @@ describe('snapshots in Chromium over ops-console serve', () => {
     await page.getByTestId('tree-search').fill(table);
     await page
       .locator(`[data-testid="tree-node"][data-kind="table"][data-schema="${schema}"][data-name="${table}"]`)
-      .click({ timeout: 15_000 });
+      .click({ timeout: 30_000 });
     await page.getByTestId('tab-data').click();
-    await page.locator(`[data-testid="table-data"][data-table="${schema}.${table}"]`).waitFor({ timeout: 15_000 });
+    await page.locator(`[data-testid="table-data"][data-table="${schema}.${table}"]`).waitFor({ timeout: 30_000 });
   }
 
   const cell = (page: Page, row: number, column: string) =>
@@ -300,7 +300,7 @@ describe('snapshots in Chromium over ops-console serve', () => {
 
     // The SQL console: SQLite over the snapshot, said plainly; no EXPLAIN, no writes.
     await page.getByTestId('nav-console').click();
-    await page.getByTestId('console-editor').locator('.cm-content').waitFor({ timeout: 15_000 });
+    await page.getByTestId('console-editor').locator('.cm-content').waitFor({ timeout: 30_000 });
     expect(await text(page, 'console-source')).toContain('SQLite SQL over the snapshot (read-only)');
     expect(await page.getByTestId('console-explain').count()).toBe(0);
     expect(await page.getByTestId('console-allow-write').count()).toBe(0);
@@ -330,7 +330,7 @@ describe('snapshots in Chromium over ops-console serve', () => {
     const option = page
       .getByTestId('console-editor')
       .locator('.cm-tooltip-autocomplete li', { has: page.locator('.cm-completionLabel', { hasText: /^ledger$/ }) });
-    await option.first().click({ timeout: 15_000 });
+    await option.first().click({ timeout: 30_000 });
     await poll(() => content.textContent()).toBe(`SELECT * FROM ${ledgerTable}`);
 
     // A write is refused by main, plainly.
