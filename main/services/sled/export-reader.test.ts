@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -250,6 +251,13 @@ describe('format detection', () => {
       kind: 'invalid_input',
       message: `${other} is not a Sled export`,
       detail: 'Its first character (byte 0x6b at offset 0) is neither "{" nor "[".',
+    });
+    // A compressed export is named as such, with the command that decompresses it.
+    const gz = write('e.jsonl.gz', gzipSync('{"format":"sled-export","version":1}\n'));
+    await expect(detectExportFormat(gz)).rejects.toMatchObject({
+      kind: 'invalid_input',
+      message: `${gz} is gzip-compressed, not a Sled export as such`,
+      hint: `Decompress it first (gunzip -k ${path.basename(gz)}) and import the file that makes.`,
     });
     const empty = write('d', '  \n');
     await expect(detectExportFormat(empty)).rejects.toMatchObject({

@@ -66,6 +66,19 @@ export const MAX_LINE_BYTES = 256 * 1024 * 1024;
 
 const BOM = [0xef, 0xbb, 0xbf];
 
+/** Compressed files an export is often shipped in, by their magic bytes. */
+const COMPRESSIONS = [
+  { name: 'gzip', magic: [0x1f, 0x8b], command: 'gunzip -k' },
+  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], command: 'zstd -d' },
+  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], command: 'xz -dk' },
+  { name: 'bzip2', magic: [0x42, 0x5a, 0x68], command: 'bunzip2 -k' },
+  { name: 'zip', magic: [0x50, 0x4b, 0x03, 0x04], command: 'unzip' },
+];
+
+function compressionOf(head: Buffer): { name: string; command: string } | null {
+  return COMPRESSIONS.find((c) => c.magic.every((byte, i) => head[i] === byte)) ?? null;
+}
+
 /** The format of an export file, from its first byte that is not whitespace (or a UTF-8 BOM). */
 export async function detectExportFormat(file: string): Promise<ExportFormat> {
   const handle = await fs.promises.open(file, 'r');
@@ -81,6 +94,12 @@ export async function detectExportFormat(file: string): Promise<ExportFormat> {
         if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
         if (byte === 0x7b) return 'jsonl';
         if (byte === 0x5b) return 'export-json';
+        const compression = position + i === 0 ? compressionOf(buffer.subarray(0, bytesRead)) : null;
+        if (compression) {
+          throw new OpsError('invalid_input', `${file} is ${compression.name}-compressed, not a Sled export as such`, {
+            hint: `Decompress it first (${compression.command} ${path.basename(file)}) and import the file that makes.`,
+          });
+        }
         throw new OpsError('invalid_input', `${file} is not a Sled export`, {
           detail: `Its first character (byte 0x${byte.toString(16).padStart(2, '0')} at offset ${position + i}) is neither "{" nor "[".`,
           hint: 'Format A (JSON Lines) starts with a {"format":"sled-export",…} header; format B (sled::Db::export() as JSON) with "[".',
