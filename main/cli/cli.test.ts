@@ -92,6 +92,20 @@ describe('ops-console CLI (real child processes)', () => {
     expect(viaEnv).toMatchObject({ dataDir: other, transport: 'cli' });
   });
 
+  it('writes its log file when run from a folder with no package.json above it', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-cwd-'));
+    const logDataDir = path.join(elsewhere, 'data');
+    try {
+      const run = await cli(['--data-dir', logDataDir, '--json', 'info'], {}, 120_000, elsewhere);
+      expect(run.code).toBe(0);
+      const { logFile } = JSON.parse(run.stdout) as { logFile: string };
+      expect(logFile).toBe(path.join(logDataDir, 'logs', 'ops-console.log'));
+      expect(fs.readFileSync(logFile, 'utf8')).toMatch(/\[info\]\s+\(app\) ops-console \S+ started \(cli\)/);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('serves on 127.0.0.1 with a token URL and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [bin, '--data-dir', dataDir, '--json', 'serve'], {
       env: { ...process.env },

@@ -14,7 +14,12 @@ export interface CliRun {
  * Runs `ops-console ARGS` as a real child process and collects its exit code and
  * output. DATABASE_URL and PGPASSWORD of the test run are cleared unless `env` sets them.
  */
-export function cli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliRun> {
+export function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+  cwd: string = process.cwd(),
+): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -22,6 +27,7 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120
       {
         env: { ...process.env, DATABASE_URL: '', PGPASSWORD: '', ...env },
         timeout: timeoutMs,
+        cwd,
         maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {

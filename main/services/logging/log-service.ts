@@ -28,6 +28,9 @@ export interface LogServiceOptions {
 
 type LineListener = (line: LogLine) => void;
 
+/** The name electron-log is given (see the constructor). */
+const APP_NAME = 'ops-console';
+
 const levelRank: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /**
@@ -54,6 +57,11 @@ export class LogService {
     this.file = path.join(options.dir, options.fileName ?? 'ops-console.log');
     this.backend = nodeLog.create({ logId: `ops-console-${randomUUID()}` });
     const file = this.file;
+    // electron-log works out a default path from the app's name even when the
+    // path is set: outside Electron it looks for the nearest package.json from
+    // the working folder and, finding none (a CLI run from anywhere else),
+    // drops every line without a word.
+    this.backend.transports.file.setAppName(APP_NAME);
     this.backend.transports.file.resolvePathFn = () => file;
     this.backend.transports.file.maxSize = options.maxBytes ?? 5 * 1024 * 1024;
     this.backend.transports.file.level = this.level;
