@@ -9,6 +9,10 @@ import type { SledTarget } from '../../../common/sled';
 import { sledTargets } from '../../../common/sled';
 import type { Logger } from '../logging/log-service';
 
+/** What to do when the target tables are missing: the stack's migrations create them. */
+export const STACK_TABLES_HINT =
+  "Apply the stack's migrations first: Migrations in the app, or ops-console migrate up --url URL.";
+
 export async function refuseReadOnly(client: pg.ClientBase, target: string): Promise<void> {
   const result = await client.query<{ tro: string; dtro: string; recovery: boolean }>(
     `SELECT current_setting('transaction_read_only') AS tro, current_setting('default_transaction_read_only') AS dtro,
@@ -46,7 +50,7 @@ export async function checkTargets(
       'conflict',
       `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist on ${target}`,
       {
-        hint: "Apply the stack's migrations (ops-console migrate apply) before loading.",
+        hint: STACK_TABLES_HINT,
       },
     );
   }

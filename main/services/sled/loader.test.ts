@@ -15,6 +15,7 @@ import { DEFAULT_SLED_NAMESPACE, type SledProgress } from '../../../common/sled'
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/postgres';
 import { memoryLogger } from '../catalog/test-support';
 import { loadImport, type LoadOptions } from './loader';
+import { STACK_TABLES_HINT } from './load-checks';
 import {
   applyStackMigrations,
   buildStaging,
@@ -507,6 +508,25 @@ describe('loadImport', () => {
     // Leaving the secrets out works without it.
     staging.saveSettings({ ...staging.settings(), secrets: 'skip' });
     expect((await load(t, staging)).reconciled).toBe(true);
+  });
+
+  it("refuses a database without the stack's tables, naming them and the command that creates them", async () => {
+    const db = await createTestDatabase('sledbare');
+    const client = await connect(db.url);
+    const t = { db, client, target: `localhost/${db.name}` };
+    targets.push(t);
+    await client.query('CREATE SCHEMA blockchain; CREATE SCHEMA ai');
+    const error = await rejection(load(t, staged(standardEntries())));
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toBe(
+      `blockchain.wallets, blockchain.fodi_transactions, ai.cache_entries, ai.conversations, ai.memory_facts do not exist on ${t.target}`,
+    );
+    expect(error.hint).toBe(STACK_TABLES_HINT);
+    // Nothing was written: not even the provenance schema.
+    expect((await client.query("SELECT to_regnamespace('sled_import') AS s")).rows[0].s).toBeNull();
+    // Once the migrations ran, the same import loads.
+    await applyStackMigrations(client);
+    expect((await load(t, staged(standardEntries(), 'again'))).reconciled).toBe(true);
   });
 
   it('refuses a read-only session', async () => {

@@ -7,6 +7,7 @@ import { OpsError } from '../../../common/errors';
 import type { SledFamily, SledTarget } from '../../../common/sled';
 import { sledTargets } from '../../../common/sled';
 import { quoteIdent } from '../catalog/quote';
+import { STACK_TABLES_HINT } from './load-checks';
 import { targetSql } from './load-statement';
 import type { UserIds } from './mapping';
 import type { BalanceRecord, CacheRecord, WalletRecord } from './records';
@@ -81,7 +82,7 @@ export async function requireTargets(client: pg.ClientBase, target: string): Pro
       'conflict',
       `${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist on ${target}`,
       {
-        hint: "Apply the stack's migrations first, or plan without a connection.",
+        hint: `${STACK_TABLES_HINT} Or plan without a connection.`,
       },
     );
   }

@@ -12,6 +12,7 @@ import { DEFAULT_SLED_NAMESPACE, type SledPlan, type SledTarget } from '../../..
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/postgres';
 import { loadImport } from './loader';
 import { applyStackMigrations, buildStaging, connect, hex64, standardEntries } from './load-test-support';
+import { STACK_TABLES_HINT } from './load-checks';
 import { UserIds } from './mapping';
 import { planImport } from './plan';
 import type { StagingDb } from './staging-db';
@@ -213,5 +214,6 @@ describe('planImport', () => {
     );
     expect(error).toBeInstanceOf(OpsError);
     expect((error as OpsError).message).toMatch(/blockchain\.wallets.*do not exist/);
+    expect((error as OpsError).hint).toBe(`${STACK_TABLES_HINT} Or plan without a connection.`);
   });
 });
