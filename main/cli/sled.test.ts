@@ -201,6 +201,23 @@ describe('ops-console sled (real child processes)', () => {
     expect(textReport.code, textReport.stderr).toBe(0);
     expect(textReport.stdout).toContain(id);
 
+    // --out writes the same report as JSON, whole; a folder that does not exist is named.
+    const outFile = path.join(dataDir, 'report.json');
+    const written = await run(['sled', 'report', id, '--out', outFile]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(outFile, 'utf8')) as SledReport).toMatchObject({
+      importId: id,
+      outcomes: report.outcomes,
+    });
+    expect(fs.readdirSync(dataDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const nowhere = path.join(dataDir, 'no-such-folder', 'report.json');
+    const refused = await run(['sled', 'report', id, '--out', nowhere]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `error: Cannot write ${nowhere}: the folder ${path.dirname(nowhere)} does not exist\n`,
+    );
+    expect(refused.stderr).toContain('hint: Give --out a file in a folder that exists and that you can write to.');
+
     // Nothing any command printed holds the secret or the passphrase.
     for (const r of runs) {
       expect(r.stdout + r.stderr).not.toContain(SECRET);

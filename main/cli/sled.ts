@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -9,7 +8,7 @@ import { MAX_DECODER_THREADS } from '../../common/sled';
 import type { App } from '../app';
 import type { CliIo, ConnectionTarget, GlobalOptions } from './context';
 import { callThroughRouter, connectionTarget, resolveConnection, withApp } from './context';
-import { printTable } from './output';
+import { printTable, writeOutputFile } from './output';
 
 function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
@@ -379,7 +378,7 @@ export function registerSledCommands(program: Command, io: CliIo): void {
           id,
           ...(target ? { connection: await resolveConnection(app, target) } : {}),
         })) as SledReport;
-        if (options.out) fs.writeFileSync(path.resolve(options.out), `${JSON.stringify(report, null, 2)}\n`);
+        if (options.out) writeOutputFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
         if (globals.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
         else printReport(io, report);
       });
