@@ -68,7 +68,7 @@ export function createRouter(
           error: {
             kind: 'invalid_input',
             message: redact(`Invalid input for ${name}: ${describeZodError(parsed.error)}`),
-            hint: 'Correct the highlighted value and try again.',
+            hint: 'Correct that value and try again.',
           },
         };
       }

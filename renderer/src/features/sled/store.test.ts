@@ -146,7 +146,7 @@ describe('Sled import store', () => {
         kind: 'invalid_input',
         message:
           'Invalid input for sled.plan: settings.uuidNamespace: Expected a UUID such as 6ba7b811-9dad-11d1-80b4-00c04fd430c8',
-        hint: 'Correct the highlighted value and try again.',
+        hint: 'Correct that value and try again.',
       }),
     );
     await store.getState().makePlan({ profileId: 'p1' }, true);
