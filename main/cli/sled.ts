@@ -145,7 +145,7 @@ export function printReport(io: CliIo, report: SledReport): void {
   io.stdout('\n');
   printTable(
     io,
-    ['check', 'expected', 'actual', ''],
+    ['check', 'expected', 'actual', 'result'],
     report.checks.map((c) => [c.name, c.expected, c.actual, c.ok ? 'ok' : 'MISMATCH']),
   );
   io.stdout(
