@@ -212,6 +212,9 @@ export function createApp(options: AppOptions): App {
   };
   const router = createRouter(handlers, log.scope('rpc'), (text) => log.redactor.redact(text));
   logger.info(`ops-console ${options.version} started (${options.transport}); data folder ${options.dataDir}`);
+  if (log.fileProblem) {
+    logger.warn(`the log file ${log.file} cannot be written (${log.fileProblem}); log lines stay in memory only`);
+  }
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = () => {

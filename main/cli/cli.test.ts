@@ -106,6 +106,25 @@ describe('ops-console CLI (real child processes)', () => {
     }
   });
 
+  it('warns on stderr when its log file cannot be written, and still does the work', async () => {
+    const blockedDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-nolog-'));
+    try {
+      // The logs folder's place is taken by a file.
+      fs.writeFileSync(path.join(blockedDataDir, 'logs'), 'not a folder');
+      const run = await cli(['--data-dir', blockedDataDir, '--json', 'info']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ dataDir: blockedDataDir });
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^warning: the log file ${path.join(blockedDataDir, 'logs', 'ops-console.log')} cannot be written \\((EEXIST|ENOTDIR)`,
+          'm',
+        ),
+      );
+    } finally {
+      fs.rmSync(blockedDataDir, { recursive: true, force: true });
+    }
+  });
+
   it('serves on 127.0.0.1 with a token URL and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [bin, '--data-dir', dataDir, '--json', 'serve'], {
       env: { ...process.env },

@@ -57,7 +57,7 @@ export function openApp(
   transport: TransportName,
   extra: { startBackends?: boolean } = {},
 ): App {
-  return createApp({
+  const app = createApp({
     ...extra,
     dataDir: resolveDataDir(options, io),
     version: packageVersion(),
@@ -65,6 +65,11 @@ export function openApp(
     logToConsole: options.verbose ?? false,
     logLevel: options.verbose ? 'debug' : 'info',
   });
+  // --verbose prints the app's own warning about it.
+  if (app.log.fileProblem && !options.verbose) {
+    io.stderr(`warning: the log file ${app.log.file} cannot be written (${app.log.fileProblem})\n`);
+  }
+  return app;
 }
 
 /** Run one contract call through the router, as the renderer would. */

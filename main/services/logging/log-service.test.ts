@@ -35,6 +35,18 @@ describe('LogService', () => {
     expect(text).not.toContain('alsosecret');
   });
 
+  it('says at start-up when its log file cannot be written, and keeps the lines in memory', () => {
+    const dir = tempDir();
+    expect(new LogService({ dir }).fileProblem).toBeNull();
+    // The log folder's place is taken by a file: no folder can be made there (root included).
+    const blocked = path.join(dir, 'blocked');
+    fs.writeFileSync(blocked, 'not a folder');
+    const log = new LogService({ dir: blocked });
+    expect(log.fileProblem).toMatch(/EEXIST|ENOTDIR/);
+    log.scope('t').warn('still kept');
+    expect(log.recent().map((l) => l.message)).toEqual(['still kept']);
+  });
+
   it('keeps a bounded buffer of recent lines and notifies subscribers in order', () => {
     const log = new LogService({ dir: tempDir(), bufferSize: 3 });
     const seen: number[] = [];

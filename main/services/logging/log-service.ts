@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import nodeLog from 'electron-log/node';
 import type { LogLevel, LogLine } from '../../../common/domain';
@@ -28,6 +29,25 @@ export interface LogServiceOptions {
 
 type LineListener = (line: LogLine) => void;
 
+/** Null when `file` can be appended to (its folder made if need be), else why not. */
+function writeProblem(file: string): string | null {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.appendFileSync(file, '');
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * The file transports share one registry, which reports a file it cannot
+ * write through the console transport of electron-log's default instance
+ * (used for nothing else), past any level, as a stack trace on stderr.
+ * LogService.fileProblem reports that case in words instead.
+ */
+nodeLog.transports.console.writeFn = () => undefined;
+
 /** The name electron-log is given (see the constructor). */
 const APP_NAME = 'ops-console';
 
@@ -48,6 +68,11 @@ export class LogService {
   private readonly level: LogLevel;
   private readonly clock: () => Date;
   private seq = 0;
+  /**
+   * Why the log file cannot be written, found at start-up (electron-log itself
+   * drops a line it cannot write without a word), or null.
+   */
+  readonly fileProblem: string | null;
 
   constructor(options: LogServiceOptions) {
     this.redactor = options.redactor ?? new Redactor();
@@ -63,6 +88,7 @@ export class LogService {
     // drops every line without a word.
     this.backend.transports.file.setAppName(APP_NAME);
     this.backend.transports.file.resolvePathFn = () => file;
+    this.fileProblem = writeProblem(file);
     this.backend.transports.file.maxSize = options.maxBytes ?? 5 * 1024 * 1024;
     this.backend.transports.file.level = this.level;
     this.backend.transports.file.format = '[{y}-{m}-{d} {h}:{i}:{s}.{ms}] [{level}] {scope} {text}';
