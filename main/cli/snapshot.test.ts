@@ -94,7 +94,10 @@ describe('ops-console snapshot (real child processes)', () => {
     expect(refused.stderr).toMatch(/hint: /);
     const bad = await run('snapshot', 'diff', 'first');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/second snapshot or --live/);
+    expect(bad.stderr).toContain('error: Give a second snapshot to compare with, or --live for the live database\n');
+    const both = await run('snapshot', 'diff', 'first', 'second', '--live');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('error: Give a second snapshot or --live, not both\n');
     const missing = await run('snapshot', 'show', 'no-such-snapshot');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/error: /);

@@ -188,7 +188,11 @@ export function registerSnapshotCommands(program: Command, io: CliIo): void {
         command: Command,
       ) => {
         if ((b === undefined) === !options.live) {
-          throw new OpsError('invalid_input', 'Give a second snapshot or --live, not both', {
+          const message =
+            b === undefined
+              ? 'Give a second snapshot to compare with, or --live for the live database'
+              : 'Give a second snapshot or --live, not both';
+          throw new OpsError('invalid_input', message, {
             hint: 'ops-console snapshot diff A B, or ops-console snapshot diff A --live --url postgres://…',
           });
         }
