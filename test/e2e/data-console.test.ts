@@ -2,6 +2,8 @@
  * The data grid and the SQL console in Chromium, over a real `ops-console
  * serve`, against a fresh database of the run's PostgreSQL server.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -88,6 +90,13 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
    * connected connection. A failure says what the page and serve said, not
    * only that an element never appeared.
    */
+  /** The end of serve's log file and stderr, for a failure message. */
+  function serveLogTail(): string {
+    const file = path.join(serve.dataDir, 'logs', 'ops-console.log');
+    const log = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '(no log file)';
+    return `serve's log ends with:\n${log.slice(-3000)}\nserve's stderr ends with:\n${serve.stderr().slice(-1000)}`;
+  }
+
   async function connect(page: Page) {
     await page.goto(serve.url);
     await page.getByTestId('db-url-input').fill(db.url);
@@ -97,15 +106,10 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
     try {
       await connected.or(failed).first().waitFor({ timeout: 30_000 });
     } catch (error) {
-      throw new Error(
-        `The quick connect did not finish: ${String(error)}\nserve's log ends with:\n${serve.stderr().slice(-3000)}`,
-        { cause: error },
-      );
+      throw new Error(`The quick connect did not finish: ${String(error)}\n${serveLogTail()}`, { cause: error });
     }
     if (await failed.count()) {
-      throw new Error(
-        `The quick connect failed: ${await failed.first().textContent()}\nserve's log ends with:\n${serve.stderr().slice(-3000)}`,
-      );
+      throw new Error(`The quick connect failed: ${await failed.first().textContent()}\n${serveLogTail()}`);
     }
   }
 
