@@ -72,6 +72,24 @@ export const databaseUrl = z
   .max(4096)
   .regex(/^postgres(ql)?:\/\/\S*$/i, 'Expected a postgres:// or postgresql:// URL without spaces');
 
+const dialogTitle = z.string().trim().min(1).max(200);
+const dialogPath = z.string().min(1).max(4096);
+const fileFilters = z
+  .array(
+    z
+      .object({
+        name: z.string().min(1).max(100),
+        extensions: z
+          .array(
+            z.string().regex(/^(\*|[A-Za-z0-9_-][A-Za-z0-9_.-]{0,19})$/, 'Expected an extension without a dot, or *'),
+          )
+          .min(1)
+          .max(20),
+      })
+      .strict(),
+  )
+  .max(10);
+
 export const contract = {
   'app.info': call<AppInfo>()(noInput, 'Version, data folder, platform and transport of the running app'),
   'db.listSchemas': call<SchemaListing>()(
@@ -246,6 +264,21 @@ export const contract = {
   'logs.write': call<null>()(
     z.object({ level: z.enum(logLevels), message: z.string().min(1).max(8000) }).strict(),
     'Write a renderer log line into the application log',
+  ),
+  'files.chooseOpen': call<{ paths: string[] }>()(
+    z
+      .object({
+        title: dialogTitle,
+        choose: z.enum(['file', 'files', 'folder']),
+        filters: fileFilters.optional(),
+        defaultPath: dialogPath.optional(),
+      })
+      .strict(),
+    'The system dialog that opens files or a folder (desktop app only); no paths when cancelled',
+  ),
+  'files.chooseSave': call<{ path: string | null }>()(
+    z.object({ title: dialogTitle, defaultPath: dialogPath.optional(), filters: fileFilters.optional() }).strict(),
+    'The system dialog that chooses where to save a file (desktop app only); null when cancelled',
   ),
 } as const;
 

@@ -14,7 +14,18 @@ export interface AppInfo {
   transport: TransportName;
   storeSchemaVersion: number;
   startedAt: string;
+  /** The app can show the system's file dialogs (files.chooseOpen, files.chooseSave): the desktop app only. */
+  filePicker: boolean;
 }
+
+/** A file dialog's filter: its name and the extensions it shows (no dot; '*' for any). */
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+/** What a file dialog was asked to pick. */
+export type FileChoice = 'file' | 'files' | 'folder';
 
 export interface SchemaSummary {
   name: string;

@@ -58,6 +58,8 @@ export const CALL_NAMES = [
   'sled.delete',
   'logs.recent',
   'logs.write',
+  'files.chooseOpen',
+  'files.chooseSave',
 ] as const;
 
 export const EVENT_NAMES = [

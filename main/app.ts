@@ -13,6 +13,8 @@ import { ConnectionManager } from './services/connections/connection-manager';
 import { ProfileStore } from './services/connections/profile-store';
 import type { SecretStore } from './services/connections/secret-store';
 import { NoSecretStore } from './services/connections/secret-store';
+import type { FilePicker } from './services/files/file-picker';
+import { NoFilePicker } from './services/files/file-picker';
 import { LocalPostgres } from './services/local-pg/local-postgres';
 import type { CoreServices } from './rpc/handlers/deps';
 import { backendHandlers } from './rpc/handlers/backend';
@@ -41,6 +43,8 @@ export interface AppOptions {
   nativeBinding?: string;
   /** Encrypts saved passwords; the desktop app passes Electron's safeStorage. */
   secrets?: SecretStore;
+  /** The system's file dialogs; the desktop app passes Electron's. */
+  filePicker?: FilePicker;
   env?: NodeJS.ProcessEnv;
   clock?: () => Date;
   /**
@@ -181,6 +185,10 @@ export function createApp(options: AppOptions): App {
     void backends.init().catch((error: unknown) => logger.error('starting the supervised backends failed:', error));
   }
 
+  // The dialogs open on this process's screen: only for the window it serves over IPC.
+  const noPicker = new NoFilePicker();
+  const pickerFor = (transport: TransportName): FilePicker =>
+    transport === 'ipc' ? (options.filePicker ?? noPicker) : noPicker;
   const handlers: Handlers = {
     'app.info': (_input, context): AppInfo => ({
       name: 'ops-console',
@@ -194,6 +202,7 @@ export function createApp(options: AppOptions): App {
       transport: context.transport,
       storeSchemaVersion: store.schemaVersion(),
       startedAt,
+      filePicker: pickerFor(context.transport) !== noPicker,
     }),
     'db.listSchemas': (input) => schemas.listSchemas(input.url, { includeSystem: input.includeSystem ?? false }),
     'logs.recent': (input) => log.recent(input.limit ?? 500),
@@ -201,6 +210,8 @@ export function createApp(options: AppOptions): App {
       rendererLogger[input.level](input.message);
       return null;
     },
+    'files.chooseOpen': async (input, context) => ({ paths: await pickerFor(context.transport).chooseOpen(input) }),
+    'files.chooseSave': async (input, context) => ({ path: await pickerFor(context.transport).chooseSave(input) }),
     ...profileHandlers(services),
     ...localPgHandlers(services),
     ...schemaHandlers(services),

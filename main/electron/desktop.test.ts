@@ -126,6 +126,64 @@ describe('runDesktop', () => {
     expect(info).toMatchObject({ ok: true, value: { transport: 'ipc', dataDir, version: '0.0.0-test' } });
   });
 
+  it('opens the system file dialogs for the window, modal to it, and returns only the chosen paths', async () => {
+    runDesktop();
+    await app.fireReady();
+    const window = FakeBrowserWindow.instances[0]!;
+    const bridge = await page();
+    expect(await bridge.invoke('app.info', {})).toMatchObject({ ok: true, value: { filePicker: true } });
+
+    const dialog = fakeElectron.dialog;
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/srv/a.jsonl', '/srv/b.json'] });
+    const opened = await bridge.invoke('files.chooseOpen', {
+      title: 'Choose Sled export files',
+      choose: 'files',
+      filters: [{ name: 'Sled exports', extensions: ['jsonl', 'json'] }],
+    });
+    expect(opened).toEqual({ ok: true, value: { paths: ['/srv/a.jsonl', '/srv/b.json'] } });
+    expect(dialog.openCalls).toHaveLength(1);
+    expect(dialog.openCalls[0]!.parent).toBe(window);
+    expect(dialog.openCalls[0]!.options).toEqual({
+      title: 'Choose Sled export files',
+      properties: ['openFile', 'multiSelections'],
+      filters: [{ name: 'Sled exports', extensions: ['jsonl', 'json'] }],
+    });
+
+    // One file asked for: one path, even if the platform's dialog gave more.
+    dialog.openAnswers.push({ canceled: false, filePaths: ['/bin/server', '/bin/other'] });
+    const one = await bridge.invoke('files.chooseOpen', { title: 'Backend binary', choose: 'file' });
+    expect(one).toEqual({ ok: true, value: { paths: ['/bin/server'] } });
+    expect(dialog.openCalls[1]!.options.properties).toEqual(['openFile']);
+    const folder = await bridge.invoke('files.chooseOpen', { title: 'Working folder', choose: 'folder' });
+    expect(folder).toEqual({ ok: true, value: { paths: [] } });
+    expect(dialog.openCalls[2]!.options.properties).toEqual(['openDirectory', 'createDirectory']);
+
+    dialog.saveAnswers.push({ canceled: false, filePath: '/home/ops/app.snapshot' });
+    const saved = await bridge.invoke('files.chooseSave', {
+      title: 'Export the snapshot',
+      defaultPath: 'app.snapshot',
+    });
+    expect(saved).toEqual({ ok: true, value: { path: '/home/ops/app.snapshot' } });
+    expect(dialog.saveCalls[0]).toEqual({
+      parent: window,
+      options: {
+        title: 'Export the snapshot',
+        defaultPath: 'app.snapshot',
+        properties: ['createDirectory', 'showOverwriteConfirmation'],
+      },
+    });
+    expect(await bridge.invoke('files.chooseSave', { title: 'Export the snapshot' })).toEqual({
+      ok: true,
+      value: { path: null },
+    });
+
+    // Bad input never reaches a dialog.
+    const bad = await bridge.invoke('files.chooseOpen', { title: 'x', choose: 'everything' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error.kind).toBe('invalid_input');
+    expect(dialog.openCalls).toHaveLength(3);
+  });
+
   it('saves profile passwords through the OS keychain (safeStorage), never in plain text', async () => {
     runDesktop();
     await app.fireReady();

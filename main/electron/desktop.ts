@@ -8,6 +8,7 @@ import type { Logger } from '../services/logging/log-service';
 import { formatLogValue, redactText } from '../services/logging/redact';
 import { guardWebContents } from './guards';
 import { createSenderCheck, registerIpc } from './ipc';
+import { ElectronFilePicker } from './file-picker';
 import { electronNativeBinding } from './native';
 import { handleAppProtocol, registerAppScheme } from './protocol';
 import { SafeStorageSecretStore } from './safe-storage';
@@ -110,6 +111,7 @@ export function runDesktop(): void {
       startBackends: true,
       logDir: logDirOf(dataDir),
       secrets: new SafeStorageSecretStore(safeStorage),
+      filePicker: new ElectronFilePicker(dialog, getWindow),
       ...(nativeBinding ? { nativeBinding } : {}),
       // electron-builder copies migrations/ to resources/migrations (extraResources).
       ...(app.isPackaged ? { migrationsDir: path.join(process.resourcesPath, 'migrations') } : {}),

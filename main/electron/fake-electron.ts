@@ -306,10 +306,44 @@ class FakeProtocol {
   }
 }
 
+/** A file dialog call: the parent window (null: none) and the options. */
+interface DialogCall {
+  parent: FakeBrowserWindow | null;
+  options: Record<string, unknown>;
+}
+
 class FakeDialog {
   readonly errorBoxes: Array<{ title: string; content: string }> = [];
+  readonly openCalls: DialogCall[] = [];
+  readonly saveCalls: DialogCall[] = [];
+  /** What the next open dialogs answer, in order (then: cancelled). */
+  readonly openAnswers: Array<{ canceled: boolean; filePaths: string[] }> = [];
+  readonly saveAnswers: Array<{ canceled: boolean; filePath: string }> = [];
   showErrorBox(title: string, content: string): void {
     this.errorBoxes.push({ title, content });
+  }
+  private record(calls: DialogCall[], args: unknown[]): void {
+    const [first, second] = args;
+    calls.push(
+      first instanceof FakeBrowserWindow
+        ? { parent: first, options: second as Record<string, unknown> }
+        : { parent: null, options: first as Record<string, unknown> },
+    );
+  }
+  showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
+    this.record(this.openCalls, args);
+    return Promise.resolve(this.openAnswers.shift() ?? { canceled: true, filePaths: [] });
+  }
+  showSaveDialog(...args: unknown[]): Promise<{ canceled: boolean; filePath: string }> {
+    this.record(this.saveCalls, args);
+    return Promise.resolve(this.saveAnswers.shift() ?? { canceled: true, filePath: '' });
+  }
+  reset(): void {
+    this.errorBoxes.length = 0;
+    this.openCalls.length = 0;
+    this.saveCalls.length = 0;
+    this.openAnswers.length = 0;
+    this.saveAnswers.length = 0;
   }
 }
 
@@ -444,7 +478,7 @@ export function resetFakeElectron(): void {
   e.shell.opened.length = 0;
   e.protocol.privileged.length = 0;
   e.protocol.handlers.clear();
-  e.dialog.errorBoxes.length = 0;
+  e.dialog.reset();
   e.session.defaultSession = new FakeSession();
   renderer.contents = null;
   renderer.listeners.clear();

@@ -68,6 +68,21 @@ const specific: Partial<Record<CallName, fc.Arbitrary<unknown>>> = {
       message: fc.oneof(fc.constant(''), fc.integer(), fc.string({ minLength: 8001, maxLength: 8100 })),
     }),
   ),
+  'files.chooseOpen': fc.oneof(
+    fc.record({ title: fc.constant('t'), choose: fc.string().filter((s) => !['file', 'files', 'folder'].includes(s)) }),
+    fc.record({ title: fc.constant('   '), choose: fc.constant('file') }),
+    fc.record({
+      title: fc.constant('t'),
+      choose: fc.constant('file'),
+      filters: fc.constant([{ name: 'JSON', extensions: ['.json'] }]),
+    }),
+    fc.record({ title: fc.constant('t'), choose: fc.constant('files'), defaultPath: fc.constant('') }),
+  ),
+  'files.chooseSave': fc.oneof(
+    fc.record({ title: fc.string({ minLength: 201, maxLength: 300 }) }),
+    fc.record({ title: fc.constant('t'), defaultPath: fc.integer() }),
+    fc.record({ title: fc.constant('t'), filters: fc.constant([{ name: 'all', extensions: [] }]) }),
+  ),
   'profiles.save': fc.oneof(
     fc.record({ name: fc.constant('p') }),
     fc.record({ name: fc.constant(''), url: fc.constant('postgres://h/db') }),

@@ -77,6 +77,20 @@ describe('HTTP transport', () => {
     expect(body.value).toMatchObject({ version: '9.9.9', transport: 'http', dataDir: path.join(dir, 'data') });
   });
 
+  it('offers no file dialogs: a browser cannot hand the server a path, so the UI shows no Browse button', async () => {
+    const info = JSON.parse((await rpc('app.info', {})).body);
+    expect(info.value.filePicker).toBe(false);
+    for (const [name, input] of [
+      ['files.chooseOpen', { title: 'Choose Sled export files', choose: 'files' }],
+      ['files.chooseSave', { title: 'Export the snapshot' }],
+    ] as const) {
+      const body = JSON.parse((await rpc(name, input)).body);
+      expect(body.ok).toBe(false);
+      expect(body.error).toMatchObject({ kind: 'unavailable', message: 'File dialogs exist only in the desktop app.' });
+      expect(body.error.hint).toMatch(/Type the path/);
+    }
+  });
+
   it('refuses a missing token', async () => {
     const res = await rpc('app.info', {}, {});
     expect(res.status).toBe(401);

@@ -4,6 +4,7 @@ import type { RestartPolicy } from '../../../../common/backend';
 import { restartPolicies } from '../../../../common/backend';
 import type { ConnectionProfile } from '../../../../common/profiles';
 import { ErrorBox } from '../../components/ErrorBox';
+import { BrowseButton } from '../files/BrowseButton';
 import type { BackendForm, BackendFormField, EnvRow, FormError, NumberField } from './backend-form';
 import { defaultHealthUrl } from './backend-form';
 import { EnvEditor } from './EnvEditor';
@@ -120,7 +121,16 @@ export function BackendFormCard(props: BackendFormCardProps) {
 
       <Group title="Process">
         <Row label="Binary path" htmlFor={f('binaryPath')} field="binaryPath" error={error}>
-          {text('binaryPath', { mono: true, placeholder: '/path/to/bin/server' })}
+          <div className="path-field">
+            {text('binaryPath', { mono: true, placeholder: '/path/to/bin/server' })}
+            <BrowseButton
+              title="Choose the backend binary"
+              choose="file"
+              current={form.binaryPath}
+              onPick={(paths) => onChange({ binaryPath: paths[0]! })}
+              testId="backend-binaryPath-browse"
+            />
+          </div>
         </Row>
         <Row
           label="Arguments"
@@ -141,7 +151,16 @@ export function BackendFormCard(props: BackendFormCardProps) {
           />
         </Row>
         <Row label="Working directory" htmlFor={f('cwd')} field="cwd" error={error}>
-          {text('cwd', { mono: true, placeholder: 'empty: the binary’s folder' })}
+          <div className="path-field">
+            {text('cwd', { mono: true, placeholder: 'empty: the binary’s folder' })}
+            <BrowseButton
+              title="Choose the working directory"
+              choose="folder"
+              current={form.cwd}
+              onPick={(paths) => onChange({ cwd: paths[0]! })}
+              testId="backend-cwd-browse"
+            />
+          </div>
         </Row>
       </Group>
 

@@ -4,6 +4,8 @@ import type { SslMode } from '../../../../common/profiles';
 import { sslModes } from '../../../../common/profiles';
 import type { ErrorInfo } from '../../api/error-info';
 import { ErrorBox } from '../../components/ErrorBox';
+import { BrowseButton } from '../files/BrowseButton';
+import { anyFile } from '../files/file-dialogs';
 import type { ProfileForm } from './profile-form';
 import { defaultReadOnly, formHost, sslModeNeedsCa } from './profile-form';
 
@@ -250,17 +252,27 @@ export function ProfileFormCard({
               CA file
             </label>
             <div className="form-grid__field">
-              <input
-                id={f('ca')}
-                className="text-input mono"
-                type="text"
-                value={form.sslRootCert}
-                onChange={(event) => onChange({ sslRootCert: event.target.value })}
-                placeholder="/path/to/root.crt (optional)"
-                autoComplete="off"
-                spellCheck={false}
-                data-testid="profile-ca-input"
-              />
+              <div className="path-field">
+                <input
+                  id={f('ca')}
+                  className="text-input mono"
+                  type="text"
+                  value={form.sslRootCert}
+                  onChange={(event) => onChange({ sslRootCert: event.target.value })}
+                  placeholder="/path/to/root.crt (optional)"
+                  autoComplete="off"
+                  spellCheck={false}
+                  data-testid="profile-ca-input"
+                />
+                <BrowseButton
+                  title="Choose the CA certificate"
+                  choose="file"
+                  filters={[{ name: 'Certificates', extensions: ['crt', 'pem', 'cer'] }, anyFile]}
+                  current={form.sslRootCert}
+                  onPick={(paths) => onChange({ sslRootCert: paths[0]! })}
+                  testId="profile-ca-browse"
+                />
+              </div>
               <p className="field-note">A path on this machine. Empty uses the system’s trusted certificates.</p>
             </div>
           </>

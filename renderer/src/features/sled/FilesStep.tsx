@@ -1,5 +1,8 @@
 import { useId } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import { BrowseButton } from '../files/BrowseButton';
+import { anyFile } from '../files/file-dialogs';
+import { appendPathLines } from '../files/path-lines';
 import { RunCard } from './RunCard';
 import { formatBytes, formatCount, formatTime, importStateLabels } from './sled-format';
 import { isRunning } from './sled-state';
@@ -58,6 +61,15 @@ function FilesForm() {
       </p>
       {error ? <ErrorBox error={error} title="Cannot start the import" testId="sled-files-error" /> : null}
       <div className="sled-actions">
+        <BrowseButton
+          title="Choose Sled export files"
+          choose="files"
+          filters={[{ name: 'Sled exports', extensions: ['jsonl', 'ndjson', 'json'] }, anyFile]}
+          current={text.split('\n').findLast((line) => line.trim() !== '') ?? ''}
+          onPick={(paths) => setText(appendPathLines(text, paths))}
+          disabled={running}
+          testId="sled-files-browse"
+        />
         <button className="button button--primary" type="submit" disabled={running} data-testid="sled-import-start">
           Import
         </button>

@@ -1,5 +1,7 @@
 import { useId } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import { BrowseButton } from '../files/BrowseButton';
+import { anyFile } from '../files/file-dialogs';
 import { useSnapshots } from './snapshots-hooks';
 
 /** Import a snapshot file by its path on the machine running ops-console; refusals are shown with main's reason. */
@@ -41,6 +43,15 @@ export function ImportCard() {
           autoFocus
           autoComplete="off"
           data-testid="import-path"
+        />
+        <BrowseButton
+          title="Choose a snapshot file"
+          choose="file"
+          filters={[{ name: 'Snapshots', extensions: ['snapshot'] }, anyFile]}
+          current={file}
+          onPick={(paths) => setFile(paths[0]!)}
+          disabled={importing}
+          testId="import-browse"
         />
         <button className="button button--primary" type="submit" disabled={importing} data-testid="import-confirm">
           {importing ? 'Checking…' : 'Import'}

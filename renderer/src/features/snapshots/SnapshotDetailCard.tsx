@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import { SaveAsButton } from '../files/BrowseButton';
 import { IntegrityResult, SnapshotFacts, SnapshotMigrationsTable, SnapshotTablesTable } from './SnapshotInfo';
 import { formatBytes } from './snapshot-format';
 import { useSnapshots } from './snapshots-hooks';
@@ -194,6 +195,14 @@ function ExportForm({ name }: { name: string }) {
           autoFocus
           autoComplete="off"
           data-testid="export-path"
+        />
+        <SaveAsButton
+          title="Export the snapshot to"
+          defaultPath={draft.file.trim() || suggestion}
+          filters={[{ name: 'Snapshots', extensions: ['snapshot'] }]}
+          onPick={setFile}
+          disabled={busy !== undefined}
+          testId="export-choose"
         />
         <button
           className="button button--small button--primary"
