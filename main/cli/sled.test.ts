@@ -225,6 +225,15 @@ describe('ops-console sled (real child processes)', () => {
     }
   });
 
+  it('prints progress on stderr without --json: never a rate of 0, and the final count with its rate', async () => {
+    const imported = await run(['sled', 'import', exportFile]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const lines = imported.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^done: 9\/9 entries, \d+ entries\/s/);
+    for (const line of lines) expect(line).not.toMatch(/ 0 entries\/s/);
+    expect(imported.stdout).toMatch(/^import sled-\S+ \(staged\)/);
+  });
+
   it('refuses bad input with what was wrong and what to do', async () => {
     const missing = await run(['sled', 'import', path.join(dataDir, 'nope.jsonl')]);
     expect(missing.code).not.toBe(0);

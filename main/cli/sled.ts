@@ -168,8 +168,10 @@ function followProgress(app: App, io: CliIo, runId: string, quiet: boolean): () 
         ? `${(p.done / 1024 ** 2).toFixed(1)}${p.total ? `/${(p.total / 1024 ** 2).toFixed(1)}` : ''} MiB`
         : `${p.done}${p.total !== null ? `/${p.total}` : ''} entries`;
     const eta = p.etaSeconds === null || final ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
+    // The first reading has no rate yet (it takes two): none is printed rather than 0.
+    const rate = p.entriesPerSecond > 0 || final ? `, ${Math.round(p.entriesPerSecond)} entries/s` : '';
     io.stderr(
-      `${p.phase}${p.current ? ` ${p.current}` : ''}: ${amount}, ${Math.round(p.entriesPerSecond)} entries/s${eta}` +
+      `${p.phase}${p.current ? ` ${p.current}` : ''}: ${amount}${rate}${eta}` +
         `${p.message ? ` (${p.message})` : ''}\n`,
     );
   });
