@@ -42,12 +42,13 @@ describe('ops-console migrate (real child processes)', () => {
     const plan = await run('plan', '--url', db.url, '--verify');
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/001_create_schemas\.sql\s+\d+ statements/);
+    expect(plan.stdout).toMatch(/006_\w+\.sql\s+1 statement\b(?!s)/);
     expect(plan.stdout).toMatch(/verified: all of it applies/);
 
     const up = await run('up', '--url', db.url, '--to', '4');
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/applying 004_\w+\.sql \(\d+ statements\) … ok/);
-    expect(up.stdout).toMatch(/applied 4 migration\(s\)/);
+    expect(up.stdout).toMatch(/applied 4 migrations\n/);
     expect(up.stdout).not.toMatch(/005_/);
 
     const rest = await run('up', '--url', db.url, '--json');

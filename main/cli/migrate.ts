@@ -51,6 +51,11 @@ function formatNs(ns: string | null): string {
   return value >= 1e9 ? `${(value / 1e9).toFixed(2)} s` : `${(value / 1e6).toFixed(1)} ms`;
 }
 
+/** "1 statement", "3 statements". */
+function counted(n: number, one: string): string {
+  return `${n} ${n === 1 ? one : `${one}s`}`;
+}
+
 /** The failure as a compiler would print it: file:line:column, message, the statement, what to do. */
 export function formatFailure(failure: MigrationFailure, dir: string): string {
   const where = `${path.join(dir, failure.fileName)}:${failure.line ?? '?'}:${failure.column ?? '?'}`;
@@ -112,7 +117,7 @@ function printPlan(io: CliIo, plan: MigrationPlan, showSql: boolean): void {
   if (!plan.migrations.length) io.stdout(`${plan.database}: nothing to apply\n`);
   for (const m of plan.migrations) {
     io.stdout(
-      `${m.fileName}  ${m.statements.length} statements${m.noTransaction ? ', outside a transaction' : ''}` +
+      `${m.fileName}  ${counted(m.statements.length, 'statement')}${m.noTransaction ? ', outside a transaction' : ''}` +
         `  sha384 ${m.checksum.slice(0, 16)}…\n`,
     );
     if (showSql) io.stdout(`${m.sql.replace(/^/gm, '    ')}\n`);
@@ -141,7 +146,7 @@ function progressPrinter(io: CliIo, runId: string) {
       const who = p.holder ? `pid ${p.holder.pid} "${p.holder.applicationName}"` : 'another session';
       io.stderr(`waiting for the migration lock held by ${who} (${Math.round(p.waitedMs / 1000)} s)\n`);
     } else if (p.phase === 'migration_start') {
-      io.stdout(`applying ${p.fileName} (${p.statementCount} statements) … `);
+      io.stdout(`applying ${p.fileName} (${counted(p.statementCount, 'statement')}) … `);
     } else if (p.phase === 'migration_done') {
       io.stdout(`ok ${p.durationMs.toFixed(1)} ms\n`);
     } else if (p.phase === 'migration_failed') {
@@ -272,7 +277,8 @@ export function registerMigrateCommands(program: Command, io: CliIo): void {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       } else {
         if (result.upToDate) io.stdout(`${result.database}: up to date, nothing to apply\n`);
-        else if (!result.failure) io.stdout(`${result.database}: applied ${result.applied.length} migration(s)\n`);
+        else if (!result.failure)
+          io.stdout(`${result.database}: applied ${counted(result.applied.length, 'migration')}\n`);
         if (result.skippedOutOfOrder.length) {
           io.stdout(
             `left pending (out of order; --allow-out-of-order runs them): ${result.skippedOutOfOrder.join(', ')}\n`,
@@ -320,7 +326,7 @@ export function registerMigrateCommands(program: Command, io: CliIo): void {
           const state = check.missing.length ? 'MISSING' : 'ok';
           io.stdout(
             `${check.fileName}: ${state} (${check.found.length} objects found` +
-              `${check.unverifiable ? `, ${check.unverifiable} statements not checkable` : ''})\n`,
+              `${check.unverifiable ? `, ${counted(check.unverifiable, 'statement')} not checkable` : ''})\n`,
           );
           for (const missing of check.missing) io.stdout(`  missing ${missing}\n`);
         }

@@ -1,7 +1,7 @@
 import type { LockHolder } from '../../../../common/migrations';
 import type { RunProgress } from './migration-progress';
 import { progressCounts, progressFraction } from './migration-progress';
-import { formatMs, versionLabel } from './migration-format';
+import { formatMs, plural, versionLabel } from './migration-format';
 
 /** A wait for the lock shorter than this is just taking it, not worth a line. */
 export const NOTABLE_LOCK_WAIT_MS = 100;
@@ -66,7 +66,7 @@ export function RunProgressView({ progress, fileNames }: RunProgressViewProps) {
                 {current.line !== null ? <span className="muted"> (line {current.line})</span> : null}
               </>
             ) : (
-              <span className="muted"> — {current.statementCount} statements</span>
+              <span className="muted"> — {plural(current.statementCount, 'statement')}</span>
             )}
           </p>
           {current.summary ? <pre className="run-progress__summary">{current.summary}</pre> : null}
