@@ -225,13 +225,17 @@ describe('ops-console sled (real child processes)', () => {
     }
   });
 
-  it('prints progress on stderr without --json: never a rate of 0, and the final count with its rate', async () => {
+  it('prints progress on stderr without --json (never a rate of 0) and a plan in words', async () => {
     const imported = await run(['sled', 'import', exportFile]);
     expect(imported.code, imported.stderr).toBe(0);
     const lines = imported.stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(/^done: 9\/9 entries, \d+ entries\/s/);
     for (const line of lines) expect(line).not.toMatch(/ 0 entries\/s/);
     expect(imported.stdout).toMatch(/^import sled-\S+ \(staged\)/);
+    const id = /^import (sled-\S+)/.exec(imported.stdout)![1]!;
+    const planned = await run(['sled', 'plan', id]);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toContain('secrets   1 wallet carries a plaintext secret\n');
   });
 
   it('refuses bad input with what was wrong and what to do', async () => {

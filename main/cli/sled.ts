@@ -80,7 +80,7 @@ function printPlan(io: CliIo, plan: SledPlan): void {
     `plan for ${plan.importId}${plan.checkedAgainst ? ` against ${plan.checkedAgainst}` : ' (not checked against a database: pass --url or --profile)'}\n` +
       `settings  cache TTL ${settings.cacheTtlSeconds} s, UUID namespace ${settings.uuidNamespace}, ` +
       `wallet secrets: ${settings.secrets === 'encrypt' ? 'encrypted with pgcrypto' : 'left out'}\n` +
-      `secrets   ${plan.secrets.wallets} wallet(s) carry a plaintext secret\n` +
+      `secrets   ${plan.secrets.wallets === 1 ? '1 wallet carries' : `${plan.secrets.wallets} wallets carry`} a plaintext secret\n` +
       `balances  ${fodi(plan.balanceTotal)} FODI in total (${plan.balanceTotal} units)\n\n`,
   );
   printTable(

@@ -72,7 +72,10 @@ export class SnapshotManager {
   /** Deletes what cancelled, failed or killed captures left behind. */
   init(): void {
     const removed = cleanupPartials(this.options.dir);
-    if (removed > 0) this.logger.warn(`removed ${removed} unfinished snapshot file(s) left by an earlier run`);
+    if (removed > 0)
+      this.logger.warn(
+        `removed ${removed} unfinished snapshot ${removed === 1 ? 'file' : 'files'} left by an earlier run`,
+      );
   }
 
   list(): SnapshotSummary[] {
