@@ -499,6 +499,29 @@ describe('Sled import in Chromium over ops-console serve', () => {
     await page.getByTestId('sled-files-step').waitFor();
   });
 
+  it('says why a Quick connect URL is not offered as the target, and how to load into it', async () => {
+    const { page } = session;
+    await page.reload();
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByTestId('db-url-input').fill(db.url);
+    await page.getByTestId('list-schemas-button').click();
+    await page.locator('[data-testid="active-state"] [data-state="connected"]').waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: 'Sled import' }).click();
+    const row = page.locator(`[data-testid="sled-import-row"][data-import-id="${importId}"]`);
+    await row.getByRole('button', { name: /^Reopen import/ }).click();
+    await page.getByTestId('sled-summary-step').waitFor();
+    await page.getByTestId('sled-step-plan').click();
+    const note = page.getByTestId('sled-target-url-note');
+    await note.waitFor();
+    expect(await note.textContent()).toContain('ops-console sled load ID --url URL');
+    expect(await page.getByTestId('sled-target-select').inputValue()).toBe('');
+    // Choosing a profile puts its details where the note was.
+    const select = page.getByTestId('sled-target-select');
+    const value = await select.locator('option', { hasText: PROFILE }).getAttribute('value');
+    await select.selectOption(value ?? '');
+    await note.waitFor({ state: 'detached' });
+  });
+
   it('never puts the passphrase or the wallet secret in the page or in anything main sent', async () => {
     const { page } = session;
     await Promise.all(pending);

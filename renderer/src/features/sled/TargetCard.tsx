@@ -13,6 +13,8 @@ export function TargetCard() {
   const setTarget = useSled((s) => s.setTarget);
   const navigate = useNavigation((s) => s.navigate);
   const profile = profiles.find((p) => p.id === targetId) ?? null;
+  // A Quick connect URL is active: say why it is not offered (the CLI's `sled load --url` takes one).
+  const activeIsUrl = useConnections((s) => s.activeConnection !== null && 'url' in s.activeConnection);
   return (
     <section className="card sled-target-card" aria-labelledby={`${selectId}-title`}>
       <h2 className="card__title" id={`${selectId}-title`}>
@@ -50,6 +52,14 @@ export function TargetCard() {
             </select>
           </div>
           {profile ? <TargetDetails profile={profile} onGoToConnections={() => navigate('connections')} /> : null}
+          {!profile && activeIsUrl ? (
+            <p className="field-note" data-testid="sled-target-url-note">
+              The active connection is a URL from Quick connect, which the wizard does not load into: a load goes into a
+              saved profile, whose read-only and production markers it obeys. Save that database as a profile in
+              Connections, or load from the command line with{' '}
+              <span className="mono">ops-console sled load ID --url URL</span>.
+            </p>
+          ) : null}
         </>
       )}
     </section>
