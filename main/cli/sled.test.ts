@@ -243,6 +243,13 @@ describe('ops-console sled (real child processes)', () => {
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('no such file');
 
+    // Said once, as the error, not also as a last progress line.
+    const folder = await run(['sled', 'import', dataDir]);
+    expect(folder.code).not.toBe(0);
+    expect(folder.stderr).toBe(
+      `error: ${dataDir} is not a regular file\nhint: Give the export files in that folder, not the folder.\n`,
+    );
+
     const threads = await run(['sled', 'import', exportFile, '--decoder-threads', '99']);
     expect(threads.code).not.toBe(0);
     expect(threads.stderr).toContain("option '--decoder-threads <n>' argument '99' is invalid. expected 0 to 8");

@@ -45,14 +45,23 @@ function total(record: Partial<Record<string, number>>): number {
   return Object.values(record).reduce<number>((sum, n) => sum + (n ?? 0), 0);
 }
 
+/** "9: 2 balance, 1 wallet; 2 with problems", "2: 2 with problems", "0 (no entries in the files)". */
+export function entriesLine(s: Pick<SledImportSummary, 'entries' | 'byFamily' | 'problems'>): string {
+  if (s.entries === 0) return '0 (no entries in the files)';
+  const families = Object.entries(s.byFamily)
+    .filter(([, n]) => n > 0)
+    .map(([family, n]) => `${n} ${family}`)
+    .join(', ');
+  const problems = total(s.problems);
+  const parts = [families, problems ? `${problems} with problems` : ''].filter((part) => part !== '');
+  return `${s.entries}: ${parts.join('; ')}`;
+}
+
 function printSummary(io: CliIo, s: SledImportSummary): void {
   io.stdout(
     `import ${s.id} (${s.state}), created ${s.createdAt}\n` +
       `staging   ${s.stagingFile}\n` +
-      `entries   ${s.entries}: ${Object.entries(s.byFamily)
-        .filter(([, n]) => n > 0)
-        .map(([family, n]) => `${n} ${family}`)
-        .join(', ')}${total(s.problems) ? `; ${total(s.problems)} with problems` : ''}\n`,
+      `entries   ${entriesLine(s)}\n`,
   );
   if (s.loaded + s.skipped + s.failed > 0) {
     io.stdout(`loads     ${s.loaded} loaded, ${s.skipped} skipped, ${s.failed} failed (last ${s.lastLoadAt ?? '-'})\n`);
@@ -159,8 +168,9 @@ function followProgress(app: App, io: CliIo, runId: string, quiet: boolean): () 
   return app.events.subscribe((envelope) => {
     if (envelope.event !== 'sled.progress' || quiet) return;
     const p = envelope.payload as SledProgress;
-    if (p.runId !== runId) return;
-    const final = p.phase === 'done' || p.phase === 'failed' || p.phase === 'cancelled';
+    // A failed run's error is printed by the command itself (error: …, hint: …).
+    if (p.runId !== runId || p.phase === 'failed') return;
+    const final = p.phase === 'done' || p.phase === 'cancelled';
     if (!final && Date.now() - last < 1000) return;
     last = Date.now();
     const amount =

@@ -311,10 +311,12 @@ describe('stageImport', () => {
     await expect(request([missing])).rejects.toMatchObject({
       kind: 'invalid_input',
       message: `Cannot read ${missing}: no such file`,
+      hint: 'Check the path: it is read on the machine running ops-console.',
     });
     await expect(request([dir])).rejects.toMatchObject({
       kind: 'invalid_input',
       message: `${dir} is not a regular file`,
+      hint: 'Give the export files in that folder, not the folder.',
     });
     const csv = fresh('data.csv');
     fs.writeFileSync(csv, 'a,b\n');

@@ -87,9 +87,15 @@ async function checkFiles(files: readonly string[]): Promise<string[]> {
       stat = fs.statSync(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new OpsError('invalid_input', `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
+      throw new OpsError('invalid_input', `Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`, {
+        hint: 'Check the path: it is read on the machine running ops-console.',
+      });
     }
-    if (!stat.isFile()) throw new OpsError('invalid_input', `${file} is not a regular file`);
+    if (!stat.isFile()) {
+      throw new OpsError('invalid_input', `${file} is not a regular file`, {
+        hint: stat.isDirectory() ? 'Give the export files in that folder, not the folder.' : 'Give an export file.',
+      });
+    }
     try {
       fs.closeSync(fs.openSync(file, 'r'));
     } catch (error) {
@@ -97,6 +103,7 @@ async function checkFiles(files: readonly string[]): Promise<string[]> {
       throw new OpsError(
         'invalid_input',
         `Cannot read ${file}: ${code === 'EACCES' ? 'permission denied' : String(code)}`,
+        { hint: 'The user running ops-console needs read access to the file.' },
       );
     }
     await detectExportFormat(file);
