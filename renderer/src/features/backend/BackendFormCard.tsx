@@ -65,6 +65,20 @@ export function BackendFormCard(props: BackendFormCardProps) {
     />
   );
 
+  // A path input with its Browse… button (shown in the desktop app only).
+  const pathField = (field: 'binaryPath' | 'cwd', choose: 'file' | 'folder', title: string, placeholder: string) => (
+    <div className="path-field">
+      {text(field, { mono: true, placeholder })}
+      <BrowseButton
+        title={title}
+        choose={choose}
+        current={form[field]}
+        onPick={(paths) => onChange({ [field]: paths[0]! })}
+        testId={`backend-${field}-browse`}
+      />
+    </div>
+  );
+
   const number = (field: NumberField, label: string, unit?: string) => (
     <span className="number-field">
       <input
@@ -121,16 +135,7 @@ export function BackendFormCard(props: BackendFormCardProps) {
 
       <Group title="Process">
         <Row label="Binary path" htmlFor={f('binaryPath')} field="binaryPath" error={error}>
-          <div className="path-field">
-            {text('binaryPath', { mono: true, placeholder: '/path/to/bin/server' })}
-            <BrowseButton
-              title="Choose the backend binary"
-              choose="file"
-              current={form.binaryPath}
-              onPick={(paths) => onChange({ binaryPath: paths[0]! })}
-              testId="backend-binaryPath-browse"
-            />
-          </div>
+          {pathField('binaryPath', 'file', 'Choose the backend binary', '/path/to/bin/server')}
         </Row>
         <Row
           label="Arguments"
@@ -151,16 +156,7 @@ export function BackendFormCard(props: BackendFormCardProps) {
           />
         </Row>
         <Row label="Working directory" htmlFor={f('cwd')} field="cwd" error={error}>
-          <div className="path-field">
-            {text('cwd', { mono: true, placeholder: 'empty: the binary’s folder' })}
-            <BrowseButton
-              title="Choose the working directory"
-              choose="folder"
-              current={form.cwd}
-              onPick={(paths) => onChange({ cwd: paths[0]! })}
-              testId="backend-cwd-browse"
-            />
-          </div>
+          {pathField('cwd', 'folder', 'Choose the working directory', 'empty: the binary’s folder')}
         </Row>
       </Group>
 
