@@ -158,6 +158,7 @@ export function createApp(options: AppOptions): App {
         connections.withClient(ref, (client, context) =>
           fn(client, { target: context.target, readOnly: context.readOnly }),
         ),
+      cancel: (ref, backendPid) => connections.cancel(ref, backendPid),
     },
     onProgress: (progress) => events.emit('sled.progress', progress),
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SledReport } from '../../common/sled';
 import {
@@ -318,12 +319,43 @@ describe('Sled import in Chromium over ops-console serve', () => {
     expect(await text(page, 'sled-load-blocked')).toMatch(/differ/);
     await page.getByLabel('Repeat passphrase').fill(PASSPHRASE);
     await shot(page, '5-load');
-    await page.getByRole('button', { name: `Load into ${db.name}…` }).click();
-    const dialog = page.getByRole('dialog');
-    expect(await dialog.textContent()).toContain(db.name);
-    await shot(page, '6-load-confirm');
-    await dialog.getByRole('button', { name: 'Load' }).click();
+    // Another session holds the cache table: the load waits for it, and Cancel stops the wait itself.
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE ai.cache_entries IN ACCESS EXCLUSIVE MODE');
+      await page.getByRole('button', { name: `Load into ${db.name}…` }).click();
+      const dialog = page.getByRole('dialog');
+      expect(await dialog.textContent()).toContain(db.name);
+      await shot(page, '6-load-confirm');
+      await dialog.getByRole('button', { name: 'Load' }).click();
+      const waiting = async () =>
+        (
+          await holder.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          )
+        ).rows[0]!.n;
+      await poll(waiting).toBe(1);
+      // The run names the table it waits for.
+      await poll(() => text(page, 'sled-run-current')).toBe('ai.cache_entries');
+      await page.getByTestId('sled-run-cancel').click();
+      await poll(() => text(page, 'sled-run-outcome')).toMatch(/^Cancelled: each committed batch/);
+      await shot(page, '6-load-cancelled');
+      // Still held: the load ended without waiting for it.
+      expect(await waiting()).toBe(0);
+      expect((await holder.query<{ n: number }>('SELECT count(*)::int AS n FROM ai.cache_entries')).rows[0]!.n).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
 
+    // Load again (the passphrase left the page when the first load started): it resumes, nothing twice.
+    expect(await pass.inputValue()).toBe('');
+    await pass.fill(PASSPHRASE);
+    await page.getByLabel('Repeat passphrase').fill(PASSPHRASE);
+    await page.getByRole('button', { name: `Load into ${db.name}…` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Load' }).click();
     await page.getByTestId('sled-report-step').waitFor({ timeout: 60_000 });
     await poll(() => page.getByTestId('sled-report').getAttribute('data-reconciled')).toBe('true');
     expect(await text(page, 'sled-reconciled')).toContain('Reconciled');

@@ -116,6 +116,11 @@ function outcomesOf(ctx: BatchContext, rows: readonly StatementRow[]): { outcome
 }
 
 /** Errors that belong to the data of some entry (SQLSTATE classes 22 and 23): isolate them. */
+/** PostgreSQL's query_canceled: what pg_cancel_backend (a cancelled load) makes the running statement end with. */
+export function isQueryCancel(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '57014';
+}
+
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
@@ -226,6 +231,7 @@ export async function runBatch(
     return { outcomes, walletsUpdated: updated, isolated: false };
   } catch (error) {
     await rollback(ctx.client);
+    if (ctx.signal?.aborted && isQueryCancel(error)) throw cancelledError();
     if (error instanceof OpsError || error === overlapError) throw error;
     if (!isDataError(error)) throw loadError(error, ctx, `Loading ${ctx.spec.target}`);
   }

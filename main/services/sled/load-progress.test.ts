@@ -66,6 +66,24 @@ describe('LoadProgress', () => {
     expect(events.at(-1)).toMatchObject({ done: 100, total: 100 });
   });
 
+  it('names a new table as its first batch starts, once, before any of its rows are in', () => {
+    const { progress, events, at } = progressAt();
+    at(1);
+    progress.start(20);
+    progress.advance(10, 'blockchain.wallets');
+    const before = events.length;
+    at(2);
+    progress.into('ai.cache_entries');
+    expect(events).toHaveLength(before + 1);
+    expect(events.at(-1)).toMatchObject({ phase: 'loading', current: 'ai.cache_entries', done: 10 });
+    progress.into('ai.cache_entries');
+    expect(events).toHaveLength(before + 1);
+    // Its first batch then counts without another event for the table change.
+    at(3);
+    progress.advance(5, 'ai.cache_entries');
+    expect(events).toHaveLength(before + 1);
+  });
+
   it('has no time left to show once stopped, and none left once done', () => {
     const { progress, events, at } = progressAt();
     at(1);

@@ -33,6 +33,13 @@ export class LoadProgress {
     if (changed || this.now() - this.lastEmit >= INTERVAL_MS || this.done >= this.total) this.emit('loading', null);
   }
 
+  /** The first batch into `current` is about to run: said at once, so a wait (a lock) shows the right table. */
+  into(current: string): void {
+    if (current === this.current) return;
+    this.current = current;
+    this.emit('loading', null);
+  }
+
   phase(phase: SledRunPhase, current: string | null, message: string | null): void {
     if (current !== null) this.current = current;
     this.emit(phase, message);

@@ -307,6 +307,66 @@ describe('loadImport', () => {
     expect(stagedOutcomes(staging)).toEqual(stagedOutcomes(refStaging));
   });
 
+  it('cancels a batch stuck behind a lock at once (pg_cancel_backend), not when the lock goes', async () => {
+    const entries = [...standardEntries(), ...manyEntries(120)];
+    const reference = await freshTarget();
+    await load(reference, staged(entries, 'reference'));
+
+    const t = await freshTarget();
+    const staging = staged(entries, 'stuck');
+    // Another session holds the cache table: the load's first batch into it waits.
+    const holder = await connect(t.db.url);
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE ai.cache_entries IN ACCESS EXCLUSIVE MODE');
+    const pid = (await t.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const cancelled: boolean[] = [];
+    const controller = new AbortController();
+    const loading = load(t, staging, {
+      batchSize: 10,
+      signal: controller.signal,
+      cancelQuery: async () => {
+        const other = await connect(t.db.url);
+        try {
+          const r = await other.query<{ ok: boolean }>('SELECT pg_cancel_backend($1) AS ok', [pid]);
+          cancelled.push(r.rows[0]!.ok);
+        } finally {
+          await other.end();
+        }
+      },
+    });
+    try {
+      const waiting = async () =>
+        (
+          await holder.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'",
+            [pid],
+          )
+        ).rows[0]!.n;
+      await expect.poll(waiting, { timeout: 20_000 }).toBe(1);
+      controller.abort();
+      // It ends while the lock is still held: the wait itself was cancelled.
+      const error = await rejection(loading);
+      expect(error.message).toBe('The load was cancelled');
+      expect(cancelled).toEqual([true]);
+      const held = await holder.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'AccessExclusiveLock' AND granted",
+      );
+      expect(held.rows[0]!.n).toBeGreaterThan(0);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    // Nothing of the cancelled batch stays, the run says cancelled, and no lock is left behind.
+    expect((await t.client.query('SELECT outcome FROM sled_import.loads')).rows).toEqual([{ outcome: 'cancelled' }]);
+    expect((await t.client.query('SELECT count(*)::int AS n FROM ai.cache_entries')).rows[0].n).toBe(0);
+    expect(
+      (await t.client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")).rows[0].n,
+    ).toBe(0);
+    const report = await load(t, staging, { batchSize: 10 });
+    expect(report.reconciled).toBe(true);
+    expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+  });
+
   it('rolls back the batch in progress on cancel, and the import resumes', async () => {
     const entries = [...standardEntries(), ...manyEntries(120)];
     const reference = await freshTarget();

@@ -72,6 +72,7 @@ import {
   batchParams,
   cancelledError,
   type EntryOutcome,
+  isQueryCancel,
   LoadCancelledError,
   loadError,
   runBatch,
@@ -110,6 +111,12 @@ export interface LoadOptions {
   passphrase?: string;
   batchSize?: number;
   signal?: AbortSignal;
+  /**
+   * Cancels the statement `client` is running, from another connection
+   * (pg_cancel_backend): on abort, a batch waiting for a lock or still running
+   * ends at once instead of at its end. Without it the load stops between batches.
+   */
+  cancelQuery?: () => Promise<unknown>;
   onProgress?: (progress: LoadProgressEvent) => void;
   logger?: Logger;
   clock?: () => Date;
@@ -184,6 +191,15 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
     unwritten = null;
   };
   let hookFailed = false;
+  // The statement cancel sent on abort; the clean-up below waits for it, so it cannot hit a clean-up statement.
+  let cancelling: Promise<unknown> | null = null;
+  const onAbort = () => {
+    cancelling ??= (opts.cancelQuery?.() ?? Promise.resolve()).catch((error: unknown) =>
+      logger.warn(`sled load ${importId}: cancelling the running statement failed:`, error),
+    );
+  };
+  const stopListening = () => opts.signal?.removeEventListener('abort', onAbort);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const sequences = await checkTargets(client, target, encrypt);
     const setLocal = encrypt ? await secretLogging(client, logger, target) : [];
@@ -244,6 +260,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
       // Pipelined: while PostgreSQL runs a batch's statement, the previous batch's outcomes go to the
       // staging database (its COMMIT is done) and the next batch is read and built.
       const queue: { next: (PreparedBatch & { params: unknown[] }) | null } = { next: prepare(0) };
+      if (queue.next) progress.into(spec.target);
       while (queue.next) {
         if (opts.signal?.aborted) throw cancelledError();
         const batch = queue.next;
@@ -285,14 +302,20 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
         // The next load syncs them from the provenance.
       }
     }
-    const cancelled = error instanceof LoadCancelledError;
+    stopListening();
+    await cancelling;
+    const cancelled = error instanceof LoadCancelledError || (opts.signal?.aborted === true && isQueryCancel(error));
     if (runId !== null) await finishLoadRun(client, runId, cancelled ? 'cancelled' : 'failed').catch(() => undefined);
-    const failure = loadError(error, { target, sensitive }, `Loading import ${importId}`);
+    const failure = cancelled
+      ? cancelledError()
+      : loadError(error, { target, sensitive }, `Loading import ${importId}`);
     const message = failure instanceof OpsError ? failure.message : 'the load stopped on an unexpected error';
     progress.phase(cancelled ? 'cancelled' : 'failed', null, message);
     logger.warn(`sled load ${importId}: ${cancelled ? 'cancelled' : `failed: ${message}`}`);
     throw failure;
   } finally {
+    stopListening();
+    await cancelling;
     await releaseLoadLock(client).catch(() => undefined);
     if (synchronous !== null) staging.db.pragma(`synchronous = ${Number(synchronous)}`);
   }

@@ -26,6 +26,8 @@ export interface SledConnections {
     ref: ConnectionRef,
     fn: (client: pg.PoolClient, context: { target: string; readOnly: boolean }) => Promise<T>,
   ): Promise<T>;
+  /** pg_cancel_backend(backendPid) from another connection to the same database (a load's cancel). */
+  cancel?(ref: ConnectionRef, backendPid: number): Promise<boolean>;
 }
 
 export interface SledManagerOptions {
@@ -267,12 +269,19 @@ export class SledManager {
             );
           }
           logger.info(`import ${input.id}: loading into ${context.target}`);
+          const connections = this.options.connections;
+          const backendPid = connections.cancel
+            ? (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid
+            : undefined;
           const report = await this.lean(() =>
             loadImport({
               staging,
               client,
               importId: input.id,
               target: context.target,
+              ...(backendPid !== undefined
+                ? { cancelQuery: async () => connections.cancel?.(input.connection, backendPid) }
+                : {}),
               ...(input.passphrase !== undefined ? { passphrase: input.passphrase } : {}),
               ...((input.batchSize ?? this.options.batchSize)
                 ? { batchSize: input.batchSize ?? this.options.batchSize }
