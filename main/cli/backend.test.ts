@@ -116,5 +116,8 @@ describe('ops-console backend run (real child processes)', () => {
     expect(cli.stderr).toMatch(/no-such-server/);
     expect(cli.stderr).toMatch(/DATABASE_URL/);
     expect(cli.stderr).toMatch(/hint: /);
+    // The command line's own way to give it, not the UI's profile picker.
+    expect(cli.stderr).toContain('Pass --url postgres://…, or set DATABASE_URL');
+    expect(cli.stderr).not.toContain('Choose a connection profile');
   });
 });

@@ -129,7 +129,19 @@ export function registerBackendCommands(program: Command, io: CliIo, signals: No
             profileExists: () => false,
             databaseUrlFromEnv: Boolean(databaseUrl),
           });
-          if (!report.ok) throw preflightError(report);
+          if (!report.ok) {
+            // The command line has no profile to choose: say what it takes instead.
+            const issues = report.issues.map((i) =>
+              i.check === 'database_url'
+                ? {
+                    message: 'DATABASE_URL is not set (no --url, no --env DATABASE_URL=…, none in the environment)',
+                    hint: 'Pass --url postgres://…, or set DATABASE_URL (the backend exits at once without it)',
+                    check: i.check,
+                  }
+                : i,
+            );
+            throw preflightError({ ...report, issues });
+          }
         },
         onStatus: (status) => {
           if (status.state !== lastState) {
