@@ -85,6 +85,23 @@ describe('ops-console snapshot (real child processes)', () => {
     expect(check.stdout).toMatch(/content hash: ok/);
   });
 
+  it('takes capture (the word the UI uses) for create', async () => {
+    const captured = await run(
+      'snapshot',
+      'capture',
+      '--url',
+      db.url,
+      '--name',
+      'by capture',
+      '--tables',
+      'ai.*',
+      '--json',
+    );
+    expect(captured.code, captured.stderr).toBe(0);
+    expect(JSON.parse(captured.stdout)).toMatchObject({ name: 'by capture', tablePattern: 'ai.*' });
+    expect((await run('snapshot', 'delete', 'by capture')).code).toBe(0);
+  });
+
   it('refuses a file that is not a snapshot, and a diff without a second side', async () => {
     const text = path.join(dataDir, 'notes.txt');
     fs.writeFileSync(text, 'not a snapshot\n');

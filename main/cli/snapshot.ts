@@ -97,6 +97,7 @@ export function registerSnapshotCommands(program: Command, io: CliIo): void {
 
   snapshot
     .command('create')
+    .alias('capture')
     .description('Capture the database (catalog, rows, metadata) into a snapshot')
     .option('--profile <name>', 'use a saved connection profile (name or id) instead of --url')
     .option('--name <name>', 'a name for the snapshot (default: database and time)')
