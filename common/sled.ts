@@ -224,6 +224,8 @@ export interface SledProgress {
   entriesPerSecond: number;
   etaSeconds: number | null;
   message: string | null;
+  /** An import's entries read so far (its done/total count bytes). */
+  entries?: number;
 }
 
 const importId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Expected an import id of letters, digits, - or _');

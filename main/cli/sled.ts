@@ -182,7 +182,7 @@ function followProgress(app: App, io: CliIo, runId: string, quiet: boolean): () 
     const rate = p.entriesPerSecond > 0 || final ? `, ${Math.round(p.entriesPerSecond)} entries/s` : '';
     io.stderr(
       `${p.phase}${p.current ? ` ${p.current}` : ''}: ${amount}${rate}${eta}` +
-        `${p.message ? ` (${p.message})` : ''}\n`,
+        `${p.message ? ` (${p.message})` : p.entries !== undefined ? ` (${p.entries} entries)` : ''}\n`,
     );
   });
 }

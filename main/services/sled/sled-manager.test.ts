@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../logging/log-service';
 import type { LeanHeap } from '../lean-heap';
+import type { SledProgress } from '../../../common/sled';
 import { SledManager } from './sled-manager';
 import { generateExport } from './test-export';
 
@@ -56,5 +57,26 @@ describe('SledManager and the lean heap', () => {
     await expect(manager.import({ files: [path.join(dir, 'missing.jsonl')] })).rejects.toThrow();
     expect(heap.runs()).toBe(3);
     expect(heap.inside()).toBe(false);
+  });
+
+  it('reports an import as bytes read and, beside them, the entries read so far', async () => {
+    const events: SledProgress[] = [];
+    const manager = new SledManager({
+      dir: path.join(dir, 'progress'),
+      logger: silent,
+      connections: { withClient: () => Promise.reject(new Error('no database in this test')) },
+      onProgress: (p) => events.push(p),
+    });
+    const exported = generateExport(path.join(dir, 'progress.jsonl'), { entries: 300 });
+    const summary = await manager.import({ files: [exported.file] });
+    const reading = events.filter((e) => e.phase === 'reading');
+    expect(reading.length).toBeGreaterThan(0);
+    const size = fs.statSync(exported.file).size;
+    for (const e of reading) expect(e).toMatchObject({ unit: 'bytes', total: size, message: null });
+    const counts = reading.map((e) => e.entries);
+    expect(counts.every((n) => typeof n === 'number')).toBe(true);
+    expect(counts).toEqual([...counts].sort((a, b) => a! - b!));
+    expect(counts.at(-1)).toBe(summary.entries);
+    expect(events.at(-1)).toMatchObject({ phase: 'done', done: 300, unit: 'entries', message: '300 entries staged' });
   });
 });

@@ -177,7 +177,8 @@ export class SledManager {
               unit: 'bytes',
               entriesPerSecond: p.entriesPerSecond,
               etaSeconds: p.etaSeconds,
-              message: `${p.entries} entries`,
+              message: null,
+              entries: p.entries,
             }),
         }),
       );

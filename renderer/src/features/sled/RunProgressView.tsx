@@ -52,6 +52,12 @@ export function RunProgressView({ progress: p, elapsedMs, running }: RunProgress
           <dt>{p.unit === 'bytes' ? 'Read' : p.kind === 'load' ? 'Rows' : 'Entries'}</dt>
           <dd data-testid="sled-run-done">{amount(p)}</dd>
         </div>
+        {p.entries !== undefined ? (
+          <div className="sled-stats__item">
+            <dt>Entries</dt>
+            <dd data-testid="sled-run-entries">{formatCount(p.entries)}</dd>
+          </div>
+        ) : null}
         <div className="sled-stats__item">
           <dt>Rate</dt>
           <dd data-testid="sled-run-rate">{formatEntryRate(p.entriesPerSecond)}</dd>
