@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { PlanResult } from './PlanResult';
 import { SettingsCard } from './SettingsCard';
 import { TargetCard } from './TargetCard';
+import { formatCount } from './sled-format';
 import { planIsCurrent, settingsChanged } from './sled-state';
 import { useSled } from './sled-hooks';
 
@@ -16,6 +17,7 @@ export function PlanStep() {
   const current = useSled((s) => planIsCurrent({ ...s, current: null }, s.targetId));
   const makePlan = useSled((s) => s.makePlan);
   const goTo = useSled((s) => s.goTo);
+  const entries = useSled((s) => s.imports.find((i) => i.id === s.currentId)?.entries ?? null);
 
   useEffect(() => {
     // Count against the chosen target (already loaded rows) as soon as there is one, keeping the saved
@@ -33,7 +35,11 @@ export function PlanStep() {
       {plan ? (
         <PlanResult plan={plan} stale={changed || (targetId !== null && plannedFor !== targetId)} />
       ) : planning ? (
-        <p className="muted">Counting…</p>
+        <p className="muted sled-counting" role="status" data-testid="sled-plan-counting">
+          <span className="sled-run__spinner" aria-hidden="true" />
+          Counting, per target table, what a load of {entries === null ? 'the' : formatCount(entries)} staged{' '}
+          {entries === 1 ? 'entry' : 'entries'} would do{targetId !== null ? ', against the target database' : ''}…
+        </p>
       ) : null}
       <div className="sled-actions">
         <button

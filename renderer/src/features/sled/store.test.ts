@@ -111,6 +111,29 @@ describe('Sled import store', () => {
     expect(state.imports.map((i) => i.id)).toContain('i2');
   });
 
+  it('keeps the step the user goes to while a reopened import’s summary loads', async () => {
+    const { store, deps } = setup();
+    await store.getState().loadList();
+    const shown = deferred<ReturnType<typeof importSummary>>();
+    deps.show.mockImplementationOnce(() => shown.promise);
+    const opening = store.getState().open('i1');
+    expect(store.getState().step).toBe('summary');
+    store.getState().goTo('plan');
+    expect(store.getState().step).toBe('plan');
+    shown.resolve(importSummary('i1'));
+    await opening;
+    expect(store.getState().step).toBe('plan');
+
+    // Not staged after all: the plan cannot be reached, so the wizard goes back to the files.
+    const again = deferred<ReturnType<typeof importSummary>>();
+    deps.show.mockImplementationOnce(() => again.promise);
+    const reopening = store.getState().open('i1');
+    store.getState().goTo('plan');
+    again.resolve({ ...importSummary('i1'), state: 'failed' });
+    await reopening;
+    expect(store.getState().step).toBe('files');
+  });
+
   it('keeps a finished run with the import it belongs to, and drops it for another', async () => {
     const { store } = setup();
     await store.getState().loadList();

@@ -180,12 +180,17 @@ export function createSledStore(deps: SledDeps) {
         const run = get().run?.importId === id ? get().run : null;
         set({ ...freshWizard, run, currentId: id, filesError: null });
         const known = currentOf();
-        set({ step: known?.state === 'staged' ? 'summary' : 'files' });
+        const first: SledStep = known?.state === 'staged' ? 'summary' : 'files';
+        set({ step: first });
         try {
           const summary = await deps.show(id);
           if (epoch !== wizardEpoch) return;
           putSummary(summary);
-          set({ step: summary.state === 'staged' ? 'summary' : 'files' });
+          // A step the user went to while the summary loaded stays, if it still can be reached.
+          const { step } = get();
+          if (step === first || !stepReachable(gate(), step, get().targetId)) {
+            set({ step: summary.state === 'staged' ? 'summary' : 'files' });
+          }
         } catch (error) {
           if (epoch !== wizardEpoch) return;
           set({ showError: toErrorInfo(error) });
