@@ -79,7 +79,7 @@ const specific: Partial<Record<CallName, fc.Arbitrary<unknown>>> = {
     fc.record({ title: fc.constant('t'), choose: fc.constant('files'), defaultPath: fc.constant('') }),
   ),
   'files.chooseSave': fc.oneof(
-    fc.record({ title: fc.string({ minLength: 201, maxLength: 300 }) }),
+    fc.record({ title: fc.integer({ min: 201, max: 300 }).map((n) => 't'.repeat(n)) }),
     fc.record({ title: fc.constant('t'), defaultPath: fc.integer() }),
     fc.record({ title: fc.constant('t'), filters: fc.constant([{ name: 'all', extensions: [] }]) }),
   ),
