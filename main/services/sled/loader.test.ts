@@ -367,6 +367,55 @@ describe('loadImport', () => {
     expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
   });
 
+  it('leaves no transaction open when a late cancel hits the batch’s ROLLBACK', async () => {
+    const t = await freshTarget();
+    const staging = staged([...standardEntries(), ...manyEntries(60)], 'late-cancel');
+    const controller = new AbortController();
+    let statements = 0;
+    let rollbackLost = false;
+    // The abort comes as the second batch's statement returns; the ROLLBACK that follows is lost, as a
+    // pg_cancel_backend arriving just then would lose it, leaving that batch's transaction open.
+    const client = new Proxy(t.client, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+        return async (...args: unknown[]) => {
+          if (args[0] === 'ROLLBACK' && controller.signal.aborted && !rollbackLost) {
+            rollbackLost = true;
+            throw Object.assign(new Error('canceling statement due to user request'), { code: '57014' });
+          }
+          const result = await (target.query as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (typeof args[0] === 'string' && args[0].startsWith('WITH decided') && ++statements === 2)
+            controller.abort();
+          return result;
+        };
+      },
+    });
+    const pid = (await t.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const error = await rejection(
+      loadImport({
+        staging,
+        client,
+        importId: IMPORT,
+        target: t.target,
+        batchSize: 10,
+        signal: controller.signal,
+        cancelQuery: async () => undefined,
+      }),
+    );
+    expect(error.message).toBe('The load was cancelled');
+    expect(rollbackLost).toBe(true);
+    const other = await connect(t.db.url);
+    try {
+      const state = await other.query<{ state: string }>('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid]);
+      expect(state.rows).toEqual([{ state: 'idle' }]);
+      // Seen from another session: the first batch and the run's outcome are committed, the second batch is not.
+      expect((await other.query('SELECT count(*)::int AS n FROM sled_import.provenance')).rows[0].n).toBe(10);
+      expect((await other.query('SELECT outcome FROM sled_import.loads')).rows).toEqual([{ outcome: 'cancelled' }]);
+    } finally {
+      await other.end();
+    }
+  });
+
   it('rolls back the batch in progress on cancel, and the import resumes', async () => {
     const entries = [...standardEntries(), ...manyEntries(120)];
     const reference = await freshTarget();

@@ -304,6 +304,8 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
     }
     stopListening();
     await cancelling;
+    // A cancel that landed late (on the batch's ROLLBACK) could leave its transaction open: end it for sure.
+    if (cancelling) await client.query('ROLLBACK').catch(() => undefined);
     const cancelled = error instanceof LoadCancelledError || (opts.signal?.aborted === true && isQueryCancel(error));
     if (runId !== null) await finishLoadRun(client, runId, cancelled ? 'cancelled' : 'failed').catch(() => undefined);
     const failure = cancelled
