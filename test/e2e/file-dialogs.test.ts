@@ -194,6 +194,7 @@ describe('the desktop app’s file dialogs (Browse…)', () => {
       title: 'Choose the CA certificate',
       choose: 'file',
     });
+    await screenshot(page, 'dialogs-profile-ca');
 
     await page.getByRole('link', { name: 'Backend' }).click();
     await page.getByTestId('backend-new').click();
