@@ -119,11 +119,15 @@ describe('profiles, connection check and schema browser in Chromium', () => {
       await page.getByTestId('profile-new').click();
       const form = page.getByTestId('profile-form');
       await form.waitFor();
+      // No host yet: read-only, until the host is known to be this machine.
+      expect(await page.getByTestId('profile-readonly-checkbox').isChecked()).toBe(true);
+      expect(await form.textContent()).toContain('On by default until the host is known to be this machine.');
       await page.getByTestId('profile-name-input').fill(name);
       await page.getByTestId('profile-url-input').fill(urlWithoutPassword);
       await page.getByTestId('profile-ssl-select').selectOption('disable');
       // 127.0.0.1 is this machine: read-only is off by default (it is on for any other host).
       expect(await page.getByTestId('profile-readonly-checkbox').isChecked()).toBe(false);
+      expect(await form.textContent()).toContain('Off by default for a server on this machine.');
       if (options.production) await page.getByTestId('profile-production-checkbox').check();
       await page.getByTestId('profile-save').click();
       await form.waitFor({ state: 'detached' });

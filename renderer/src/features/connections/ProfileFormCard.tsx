@@ -319,9 +319,11 @@ export function ProfileFormCard({
           </label>
           {!form.readOnlyTouched ? (
             <p className="field-note">
-              {readOnlyDefault
-                ? 'On by default: this host is not on this machine.'
-                : 'Off by default for a server on this machine.'}
+              {!readOnlyDefault
+                ? 'Off by default for a server on this machine.'
+                : host === null
+                  ? 'On by default until the host is known to be this machine.'
+                  : 'On by default: this host is not on this machine.'}
             </p>
           ) : null}
           <label className="checkbox">
