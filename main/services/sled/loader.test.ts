@@ -82,6 +82,17 @@ function load(t: Target, staging: StagingDb, extra: Partial<LoadOptions> = {}) {
   return loadImport({ staging, client: t.client, importId: IMPORT, target: t.target, ...extra });
 }
 
+/** The run is recorded as cancelled, its advisory lock went with it, and a second load gives the reference's rows. */
+async function expectCancelledThenResumed(t: Target, staging: StagingDb, reference: Target): Promise<void> {
+  expect((await t.client.query('SELECT outcome FROM sled_import.loads')).rows).toEqual([{ outcome: 'cancelled' }]);
+  expect((await t.client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")).rows[0].n).toBe(
+    0,
+  );
+  const report = await load(t, staging, { batchSize: 10 });
+  expect(report.reconciled).toBe(true);
+  expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+}
+
 async function rejection(promise: Promise<unknown>): Promise<OpsError> {
   const error = await promise.then(
     () => null,
@@ -356,15 +367,9 @@ describe('loadImport', () => {
       await holder.query('ROLLBACK');
       await holder.end();
     }
-    // Nothing of the cancelled batch stays, the run says cancelled, and no lock is left behind.
-    expect((await t.client.query('SELECT outcome FROM sled_import.loads')).rows).toEqual([{ outcome: 'cancelled' }]);
+    // Nothing of the cancelled batch stays.
     expect((await t.client.query('SELECT count(*)::int AS n FROM ai.cache_entries')).rows[0].n).toBe(0);
-    expect(
-      (await t.client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")).rows[0].n,
-    ).toBe(0);
-    const report = await load(t, staging, { batchSize: 10 });
-    expect(report.reconciled).toBe(true);
-    expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+    await expectCancelledThenResumed(t, staging, reference);
   });
 
   it('leaves no transaction open when a late cancel hits the batch’s ROLLBACK', async () => {
@@ -456,15 +461,7 @@ describe('loadImport', () => {
     // Two batches of ten committed, the third rolled back.
     expect((await rowCounts(t.client)).provenance).toBe(20);
     expect(staging.db.prepare("SELECT count(*) FROM entries WHERE outcome <> 'pending'").pluck().get()).toBe(20 + 2);
-    expect((await t.client.query('SELECT outcome FROM sled_import.loads')).rows).toEqual([{ outcome: 'cancelled' }]);
-    // The lock went with the run.
-    expect(
-      (await t.client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")).rows[0].n,
-    ).toBe(0);
-
-    const report = await load(t, staging, { batchSize: 10 });
-    expect(report.reconciled).toBe(true);
-    expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+    await expectCancelledThenResumed(t, staging, reference);
   });
 
   it('fails only the entry PostgreSQL refuses, with its message, and loads the rest of the batch', async () => {
