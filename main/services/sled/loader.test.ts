@@ -397,15 +397,7 @@ describe('loadImport', () => {
     });
     const pid = (await t.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const error = await rejection(
-      loadImport({
-        staging,
-        client,
-        importId: IMPORT,
-        target: t.target,
-        batchSize: 10,
-        signal: controller.signal,
-        cancelQuery: async () => undefined,
-      }),
+      load({ ...t, client }, staging, { batchSize: 10, signal: controller.signal, cancelQuery: async () => undefined }),
     );
     expect(error.message).toBe('The load was cancelled');
     expect(rollbackLost).toBe(true);
@@ -445,11 +437,7 @@ describe('loadImport', () => {
     });
     const progress: Array<Omit<SledProgress, 'runId'>> = [];
     const error = await rejection(
-      loadImport({
-        staging,
-        client,
-        importId: IMPORT,
-        target: t.target,
+      load({ ...t, client }, staging, {
         batchSize: 10,
         signal: controller.signal,
         onProgress: (p) => progress.push(p),
