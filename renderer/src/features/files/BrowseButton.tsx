@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FileFilter } from '../../../../common/domain';
 import { toErrorInfo } from '../../api/error-info';
-import { fileDialogs, useFileDialogs } from './file-dialogs';
+import { fileDialogs, useFileDialogsAvailable } from './file-dialogs';
 import { folderOf } from './path-lines';
 
 interface OpenProps {
@@ -18,7 +18,7 @@ interface OpenProps {
 
 /** "Browse…" beside a path field: the system's open dialog (desktop app only; renders nothing elsewhere). */
 export function BrowseButton({ title, choose, filters, current, onPick, disabled, testId }: OpenProps) {
-  const available = useFileDialogs();
+  const available = useFileDialogsAvailable();
   const [problem, setProblem] = useState<string | null>(null);
   if (!available) return null;
   const start = current ? (choose === 'folder' ? current.trim() : folderOf(current)) : null;
@@ -53,7 +53,7 @@ interface SaveProps {
 
 /** "Choose…" beside a path to write: the system's save dialog (desktop app only). */
 export function SaveAsButton({ title, defaultPath, filters, onPick, disabled, testId }: SaveProps) {
-  const available = useFileDialogs();
+  const available = useFileDialogsAvailable();
   const [problem, setProblem] = useState<string | null>(null);
   if (!available) return null;
   const choose = async () => {

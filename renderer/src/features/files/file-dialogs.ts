@@ -20,6 +20,6 @@ export const fileDialogs = {
   },
 };
 
-export const useFileDialogs = (): boolean => useAbout((s) => s.info?.filePicker === true);
+export const useFileDialogsAvailable = (): boolean => useAbout((s) => s.info?.filePicker === true);
 
 export const anyFile: FileFilter = { name: 'All files', extensions: ['*'] };
