@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { FileFilter } from '../../../../common/domain';
 import { toErrorInfo } from '../../api/error-info';
 import { fileDialogs, useFileDialogsAvailable } from './file-dialogs';
-import { folderOf } from './path-lines';
+import { folderOf } from './folder-of';
 
 interface OpenProps {
   /** The dialog's title, which also names the button for screen readers. */

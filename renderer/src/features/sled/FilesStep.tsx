@@ -2,10 +2,9 @@ import { useId } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { BrowseButton } from '../files/BrowseButton';
 import { anyFile } from '../files/file-dialogs';
-import { appendPathLines } from '../files/path-lines';
 import { RunCard } from './RunCard';
 import { formatBytes, formatCount, formatTime, importStateLabels } from './sled-format';
-import { isRunning } from './sled-state';
+import { addFiles, isRunning, parseFiles } from './sled-state';
 import { useSled } from './sled-hooks';
 
 /** Step 1: the export files to stage (paths on the machine running ops-console), or the files of the import reopened. */
@@ -65,8 +64,8 @@ function FilesForm() {
           title="Choose Sled export files"
           choose="files"
           filters={[{ name: 'Sled exports', extensions: ['jsonl', 'ndjson', 'json'] }, anyFile]}
-          current={text.split('\n').findLast((line) => line.trim() !== '') ?? ''}
-          onPick={(paths) => setText(appendPathLines(text, paths))}
+          current={parseFiles(text).at(-1) ?? ''}
+          onPick={(paths) => setText(addFiles(text, paths))}
           disabled={running}
           testId="sled-files-browse"
         />

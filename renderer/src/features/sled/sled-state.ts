@@ -161,6 +161,11 @@ export function parseFiles(text: string): string[] {
     .filter((line) => line.length > 0);
 }
 
+/** The files text with picked paths added after those typed: blank lines dropped, none repeated. */
+export function addFiles(text: string, paths: readonly string[]): string {
+  return [...new Set([...parseFiles(text), ...paths])].join('\n');
+}
+
 export function settingsFormOf(settings: SledSettings): SettingsForm {
   const seconds = settings.cacheTtlSeconds;
   return {

@@ -4,7 +4,7 @@ import { RemoteError } from '../../../../common/errors';
 import type { SledProgress } from '../../../../common/sled';
 import { DEFAULT_SLED_NAMESPACE } from '../../../../common/sled';
 import { importSummary, plan, profile, report } from './sled-fixtures';
-import { fieldErrors, parseFiles, settingsFormOf, settingsOfForm, stepReachable } from './sled-state';
+import { addFiles, fieldErrors, parseFiles, settingsFormOf, settingsOfForm, stepReachable } from './sled-state';
 import { createSledStore, randomRunId } from './store';
 
 function deferred<T>() {
@@ -314,6 +314,12 @@ describe('Sled plan settings form', () => {
 
   it('reads one path a line', () => {
     expect(parseFiles('a\r\n  b  \n\n')).toEqual(['a', 'b']);
+  });
+
+  it('adds picked files after the typed ones, without blanks or repeats', () => {
+    expect(addFiles('', ['/srv/a.jsonl', '/srv/b.json'])).toBe('/srv/a.jsonl\n/srv/b.json');
+    expect(addFiles('/srv/a.jsonl\n\n  \n', ['/srv/b.json', '/srv/a.jsonl'])).toBe('/srv/a.jsonl\n/srv/b.json');
+    expect(addFiles('  /srv/x.jsonl  ', [])).toBe('/srv/x.jsonl');
   });
 
   it('finds the field in main’s invalid_input message', () => {
