@@ -115,12 +115,12 @@ function outcomesOf(ctx: BatchContext, rows: readonly StatementRow[]): { outcome
   return { outcomes, updated };
 }
 
-/** Errors that belong to the data of some entry (SQLSTATE classes 22 and 23): isolate them. */
 /** PostgreSQL's query_canceled: what pg_cancel_backend (a cancelled load) makes the running statement end with. */
 export function isQueryCancel(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '57014';
 }
 
+/** Errors that belong to the data of some entry (SQLSTATE classes 22 and 23): isolate them. */
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
