@@ -35,7 +35,7 @@ export function PlanStep() {
       {plan ? (
         <PlanResult plan={plan} stale={changed || (targetId !== null && plannedFor !== targetId)} />
       ) : planning ? (
-        <p className="muted sled-counting" role="status" data-testid="sled-plan-counting">
+        <p className="muted" role="status" data-testid="sled-plan-counting">
           <span className="sled-run__spinner" aria-hidden="true" />
           Counting, per target table, what a load of {entries === null ? 'the' : formatCount(entries)} staged{' '}
           {entries === 1 ? 'entry' : 'entries'} would do{targetId !== null ? ', against the target database' : ''}…
