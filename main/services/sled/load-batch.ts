@@ -44,7 +44,8 @@ export interface BatchContext {
   runId: string;
   target: string;
   spec: TableSpec;
-  sql: string;
+  /** The batch statement, prepared under its name (planned once per connection, not once per batch). */
+  statement: { name: string; text: string };
   sequence: string;
   passphrase: string | null;
   /** Strings that must never appear in a message (the passphrase, the batch's secrets). */
@@ -222,7 +223,7 @@ export async function runBatch(
   }
   try {
     await begin(ctx);
-    const pending = ctx.client.query<StatementRow>(ctx.sql, params);
+    const pending = ctx.client.query<StatementRow>({ ...ctx.statement, values: params });
     runOverlap();
     const result = await pending;
     rethrowOverlap();
@@ -249,7 +250,7 @@ async function runIsolated(ctx: BatchContext, rows: readonly BatchRow[]): Promis
     for (const row of rows) {
       await ctx.client.query('SAVEPOINT sled_entry');
       try {
-        const result = await ctx.client.query<StatementRow>(ctx.sql, batchParams(ctx, [row]));
+        const result = await ctx.client.query<StatementRow>({ ...ctx.statement, values: batchParams(ctx, [row]) });
         const done = outcomesOf(ctx, result.rows);
         outcomes.push(...done.outcomes);
         walletsUpdated += done.updated;

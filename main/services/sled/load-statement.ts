@@ -17,6 +17,7 @@
  * Rule 3 before 4 and 'the first entry' of a natural key counted among the
  * entries rules 1–3 leave: exactly what one entry at a time would give.
  */
+import { createHash } from 'node:crypto';
 import type { SledTarget } from '../../../common/sled';
 import { quoteIdent, quoteQualified } from '../catalog/quote';
 
@@ -40,8 +41,13 @@ export interface TableSpec {
   /** Target column → SQL expression over `w` (the winners: input columns plus new_id). */
   insert: ReadonlyArray<readonly [column: string, expression: string]>;
   naturalKey: { column: string; input: string } | null;
-  /** Balances: set blockchain.wallets.balance of the user's wallets to the minted amount. */
-  updatesWalletBalances: boolean;
+  /**
+   * Balances: set blockchain.wallets.balance of the user's wallets that exist
+   * already to the minted amount ('updates'). Wallets: a wallet inserted after
+   * its user's mint takes the amount ('takes'). Either way the run counts the
+   * wallets whose balance it set (sled_import.loads.wallets_updated).
+   */
+  walletBalances: 'updates' | 'takes' | null;
   /** Wallets under secrets = 'encrypt': the passphrase is the last parameter. */
   usesPassphrase: boolean;
 }
@@ -71,7 +77,7 @@ export function tableSpecs(
         ['public_key', 'w.public_key'],
         ['encrypted_private_key', encryptSecrets ? ENCRYPTED_SECRET : 'NULL'],
         ['wallet_type', 'w.wallet_type'],
-        // Normally 0 here and set by the balances; a wallet loaded after its user's mint takes the amount.
+        // The balances load first: a wallet takes its user's minted amount (0 without a mint).
         [
           'balance',
           'COALESCE((SELECT t.amount FROM blockchain.fodi_transactions t WHERE t.tx_id = w.opening_tx_id), 0)',
@@ -80,7 +86,7 @@ export function tableSpecs(
         ['metadata', 'w.metadata'],
       ],
       naturalKey: { column: 'public_key', input: 'public_key' },
-      updatesWalletBalances: false,
+      walletBalances: 'takes',
       usesPassphrase: encryptSecrets,
     },
     balance: {
@@ -107,7 +113,7 @@ export function tableSpecs(
         ['confirmed_at', 'w.created_at'],
       ],
       naturalKey: { column: 'tx_id', input: 'tx_id' },
-      updatesWalletBalances: true,
+      walletBalances: 'updates',
       usesPassphrase: false,
     },
     cache: {
@@ -135,7 +141,7 @@ export function tableSpecs(
         ['quality_score', 'w.quality_score'],
       ],
       naturalKey: { column: 'cache_key', input: 'cache_key' },
-      updatesWalletBalances: false,
+      walletBalances: null,
       usesPassphrase: false,
     },
     conversation: {
@@ -158,7 +164,7 @@ export function tableSpecs(
         ['created_at', 'w.created_at'],
       ],
       naturalKey: null,
-      updatesWalletBalances: false,
+      walletBalances: null,
       usesPassphrase: false,
     },
     fact: {
@@ -182,7 +188,7 @@ export function tableSpecs(
         ['updated_at', 'w.updated_at'],
       ],
       naturalKey: null,
-      updatesWalletBalances: false,
+      walletBalances: null,
       usesPassphrase: false,
     },
   };
@@ -195,6 +201,16 @@ const COMMON_COLUMNS: readonly InputColumn[] = [
   { name: 'key_hex', type: 'text' },
   { name: 'pre_reason', type: 'text' },
 ];
+
+/**
+ * A statement with a name of its own: a named (prepared) statement is parsed
+ * and planned once per connection, where an unnamed one is planned at every
+ * batch (tens of ms for these CTEs). The name is its text's hash, because a
+ * pooled connection keeps its statements and one name must keep one text.
+ */
+export function namedStatement(text: string): { name: string; text: string } {
+  return { name: `sled_load_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
+}
 
 /**
  * The statement of a spec. Every identifier and expression is a constant of
@@ -259,14 +275,14 @@ export function batchStatement(spec: TableSpec): string {
     // writes in between fails the batch with a unique violation; it is isolated and skipped next time.
     `ins AS (
        INSERT INTO ${spec.table} (${insertColumns}) OVERRIDING SYSTEM VALUE
-       SELECT ${insertValues} FROM decided w WHERE w.winner)`,
+       SELECT ${insertValues} FROM decided w WHERE w.winner${spec.walletBalances === 'takes' ? '\n       RETURNING balance' : ''})`,
     `prov AS (
        INSERT INTO sled_import.provenance (source, tree, sled_key, import_id, entry_id, target_table, target_id, outcome, reason)
        SELECT d.source, d.tree, d.sled_key, ${IMPORT}, d.entry_id, ${TARGET}, d.new_id,
               CASE WHEN d.winner THEN 'loaded' ELSE 'skipped' END, d.reason
          FROM decided d WHERE d.held_import IS NULL)`,
   ];
-  if (spec.updatesWalletBalances) {
+  if (spec.walletBalances === 'updates') {
     parts.push(
       `upd AS (
          UPDATE blockchain.wallets wl SET balance = d.amount FROM decided d
@@ -274,7 +290,13 @@ export function batchStatement(spec: TableSpec): string {
          RETURNING wl.id)`,
     );
   }
-  const updated = spec.updatesWalletBalances ? '(SELECT count(*) FROM upd)::int' : '0';
+  // A minted amount is never 0 (a zero balance is skipped), so a wallet inserted with a balance took one.
+  const updated =
+    spec.walletBalances === 'updates'
+      ? '(SELECT count(*) FROM upd)::int'
+      : spec.walletBalances === 'takes'
+        ? '(SELECT count(*) FROM ins WHERE ins.balance <> 0)::int'
+        : '0';
   // The run's counters move with its rows (the same transaction).
   parts.push(
     `counted AS (

@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/pos
 import { memoryLogger } from '../catalog/test-support';
 import { loadImport, type LoadOptions } from './loader';
 import { STACK_TABLES_HINT } from './load-checks';
+import { namedStatement } from './load-statement';
 import {
   applyStackMigrations,
   buildStaging,
@@ -91,6 +92,12 @@ async function expectCancelledThenResumed(t: Target, staging: StagingDb, referen
   const report = await load(t, staging, { batchSize: 10 });
   expect(report.reconciled).toBe(true);
   expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+}
+
+/** A query's first argument that is a batch's statement (a named statement's config). */
+function isBatchStatement(query: unknown): boolean {
+  const text = (query as { text?: unknown } | null)?.text;
+  return typeof text === 'string' && text.startsWith('WITH decided');
 }
 
 async function rejection(promise: Promise<unknown>): Promise<OpsError> {
@@ -263,6 +270,32 @@ describe('loadImport', () => {
     expect(progress.at(-1)).toMatchObject({ phase: 'done', done: 14 });
   });
 
+  it("sets the balance of the user's wallets already in the table and of the wallets it loads", async () => {
+    const t = await freshTarget();
+    const inv = uuidV5('INV-LOCAL-001', DEFAULT_SLED_NAMESPACE);
+    // A wallet of INV-LOCAL-001 that is not in the import, and one of alice's under another key.
+    await t.client.query(
+      `INSERT INTO blockchain.wallets (user_id, public_key, balance) VALUES ($1, 'InvTreasuryKey', 0), ($2, 'AliceOldKey', 3)`,
+      [inv, ALICE],
+    );
+    const report = await load(t, staged(standardEntries()), { batchSize: 2 });
+    expect(report.reconciled).toBe(true);
+    const balances = (await t.client.query('SELECT public_key, balance FROM blockchain.wallets ORDER BY public_key'))
+      .rows;
+    expect(balances).toEqual([
+      // Already in the table: updated by the mint.
+      { public_key: 'AliceOldKey', balance: '1500000000' },
+      // Loaded after the mints: takes the amount as it is inserted.
+      { public_key: 'AlicePubKey1111111111111111111111111111111', balance: '1500000000' },
+      // No balance in the import.
+      { public_key: 'CarolPubKey', balance: '0' },
+      // Already in the table: updated by the mint.
+      { public_key: 'InvTreasuryKey', balance: '9000000000000000000' },
+    ]);
+    // Two updated by the mints, one loaded with its balance.
+    expect(report.checks.find((c) => c.name.startsWith('wallet balances set'))?.actual).toBe('3');
+  });
+
   it('changes nothing when the same import is loaded again', async () => {
     const t = await freshTarget();
     const staging = staged([...standardEntries(), ...manyEntries(300)]);
@@ -284,6 +317,12 @@ describe('loadImport', () => {
     const o = second.outcomes;
     expect(o.loaded + o.skipped + o.failed + o.pending).toBe(second.entries);
     expect(second.entries).toBe(316);
+    // One prepared statement per table spec, named by its text, kept for the second load.
+    const prepared = await t.client.query<{ name: string; statement: string }>(
+      "SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'sled\\_load\\_%'",
+    );
+    expect(prepared.rows).toHaveLength(5);
+    for (const p of prepared.rows) expect(namedStatement(p.statement).name).toBe(p.name);
   });
 
   it('is exactly-once when a run stops between COMMIT and the staging update', async () => {
@@ -389,8 +428,7 @@ describe('loadImport', () => {
             throw Object.assign(new Error('canceling statement due to user request'), { code: '57014' });
           }
           const result = await (target.query as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (typeof args[0] === 'string' && args[0].startsWith('WITH decided') && ++statements === 2)
-            controller.abort();
+          if (isBatchStatement(args[0]) && ++statements === 2) controller.abort();
           return result;
         };
       },
@@ -429,8 +467,7 @@ describe('loadImport', () => {
         if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
         return async (...args: unknown[]) => {
           const result = await (target.query as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          if (typeof args[0] === 'string' && args[0].startsWith('WITH decided') && ++statements === 3)
-            controller.abort();
+          if (isBatchStatement(args[0]) && ++statements === 3) controller.abort();
           return result;
         };
       },

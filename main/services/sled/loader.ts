@@ -10,8 +10,8 @@
  *
  *   blockchain.wallets ← wallet:{user_id}
  *     user_id = uuid(user_id), public_key = pubkey, wallet_type = chain,
- *     created_at = to_timestamp(created_at), balance = 0 (set by the balances;
- *     a wallet loaded after its user's opening balance takes that amount),
+ *     created_at = to_timestamp(created_at), balance = the amount of the
+ *     user's opening-balance mint (the balances load first; 0 without one),
  *     metadata = {"sled": {import_id, source, tree, key, user_id},
  *                 "wallet_kind": "Managed"|"External",
  *                 "secret": "encrypted"|"left_out"|"none"},
@@ -30,7 +30,9 @@
  *     source's exported_at (else the import's created_at),
  *     metadata = {"sled": {…, user_id}, "balance": {"total","locked","available"}} (strings).
  *     total = 0 → skipped, "zero balance: nothing to mint". In the same
- *     statement: UPDATE blockchain.wallets SET balance = total WHERE user_id = uuid.
+ *     statement: UPDATE blockchain.wallets SET balance = total WHERE user_id = uuid
+ *     (the user's wallets already in the table; those of this import come later
+ *     and take the amount as they are inserted).
  *
  *   ai.cache_entries ← 64-hex key
  *     cache_key = the key, query, response, model, cached_at = to_timestamp(cached_at),
@@ -81,7 +83,7 @@ import { checkTargets, refuseReadOnly, secretLogging } from './load-checks';
 import { LoadProgress, type LoadProgressEvent } from './load-progress';
 import { OriginResolver, prepareBatch, type PreparedBatch } from './load-rows';
 import { markProblemEntries, pendingCount, pendingEntries, walletsWantingSecrets } from './load-staging';
-import { batchStatement, tableSpecs, type TableSpec } from './load-statement';
+import { batchStatement, namedStatement, tableSpecs, type TableSpec } from './load-statement';
 import { UserIds } from './mapping';
 import {
   ensureProvenance,
@@ -139,10 +141,15 @@ interface Phase {
   spec: keyof ReturnType<typeof tableSpecs>;
 }
 
-/** Load order: wallets first, so the balances can set their balance. */
+/**
+ * Load order: the balances before the wallets, so a wallet takes its user's
+ * minted amount as it is inserted. The other way round, every mint would
+ * update the wallet rows just written (a second version of each row, and its
+ * index entries): about a tenth of a million-entry load.
+ */
 const PHASES: readonly Phase[] = [
-  { family: 'wallet', spec: 'wallet' },
   { family: 'balance', spec: 'balance' },
+  { family: 'wallet', spec: 'wallet' },
   { family: 'ai_cache', spec: 'cache' },
   { family: 'conversation', spec: 'conversation' },
   { family: 'memory', spec: 'fact' },
@@ -226,11 +233,11 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
     progress.start(pendingCount(staging));
 
     const specs = tableSpecs(encrypt);
-    const statements = new Map<TableSpec, string>();
-    const statementOf = (spec: TableSpec): string => {
-      let sql = statements.get(spec);
-      if (!sql) statements.set(spec, (sql = batchStatement(spec)));
-      return sql;
+    const statements = new Map<TableSpec, BatchContext['statement']>();
+    const statementOf = (spec: TableSpec): BatchContext['statement'] => {
+      let statement = statements.get(spec);
+      if (!statement) statements.set(spec, (statement = namedStatement(batchStatement(spec))));
+      return statement;
     };
     const origins = new OriginResolver(staging, importId);
     const ids = new UserIds(settings.uuidNamespace);
@@ -243,7 +250,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
         runId,
         target,
         spec,
-        sql: statementOf(spec),
+        statement: statementOf(spec),
         sequence: sequences.get(spec.target)!,
         passphrase,
         sensitive,
