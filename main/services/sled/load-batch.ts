@@ -9,7 +9,7 @@ import { OpsError } from '../../../common/errors';
 import { redactText } from '../logging/redact';
 import { skipReasons } from './mapping';
 import { countFailed } from './provenance';
-import type { TableSpec } from './load-statement';
+import { inputColumns, type TableSpec } from './load-statement';
 
 /** One entry ready for the statement. */
 export interface BatchRow {
@@ -69,13 +69,14 @@ export function cancelledError(): LoadCancelledError {
 }
 
 /**
- * The statement's parameters: the rows as one JSON document (json_to_recordset
- * on the server; JSON.stringify is native and far cheaper than array literals),
+ * The statement's parameters: the rows as one JSON array per column (JSON on
+ * the server; JSON.stringify is native and far cheaper than array literals),
  * then the run's constants.
  */
 export function batchParams(ctx: Omit<BatchContext, 'signal' | 'setLocal'>, rows: readonly BatchRow[]): unknown[] {
   const params: unknown[] = [
-    JSON.stringify(rows.map((r) => r.input)),
+    // One JSON array per input column (null where a row has no value), in the statement's order.
+    ...inputColumns(ctx.spec).map((c) => JSON.stringify(rows.map((r) => r.input[c.name] ?? null))),
     ctx.importId,
     ctx.sequence,
     ctx.spec.target,

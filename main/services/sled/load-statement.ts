@@ -1,6 +1,6 @@
 /**
  * The statement of one batch of one target table: set-based (data-modifying
- * CTEs over the batch's rows, sent as one JSON document), it inserts the rows AND their provenance and
+ * CTEs over the batch's rows, sent as one JSON array per column), it inserts the rows AND their provenance and
  * returns every entry's outcome; load-batch.ts runs it.
  *
  * Decisions, in this order, for each entry (the same whatever the batch size,
@@ -29,7 +29,7 @@ export function targetSql(target: SledTarget): string {
 
 export interface InputColumn {
   name: string;
-  /** Its PostgreSQL type in json_to_recordset. */
+  /** Its PostgreSQL type (the input value's text is cast to it). */
   type: string;
 }
 
@@ -202,6 +202,33 @@ const COMMON_COLUMNS: readonly InputColumn[] = [
   { name: 'pre_reason', type: 'text' },
 ];
 
+/** The statement's input columns, in parameter order: the common ones, then the spec's. */
+export function inputColumns(spec: TableSpec): readonly InputColumn[] {
+  return [...COMMON_COLUMNS, ...spec.columns];
+}
+
+/**
+ * The batch's input rows from $1 … $n, one JSON array per column (batchParams),
+ * with their columns' names and types.
+ *
+ * Each column's array as rows (ROWS FROM zips them), each value's text cast to
+ * its column's type: about 40 % less server time than json_to_recordset over
+ * one array of objects, which builds a hash table per object, and the same
+ * values. The planner still takes it for 100 rows, as it did json_to_recordset.
+ * A jsonb column takes each element as JSON (a string stays a JSON string),
+ * JSON null as SQL NULL.
+ */
+export function inputRows(columns: readonly InputColumn[]): string {
+  const names = columns.map((c) => quoteIdent(c.name));
+  const value = (c: InputColumn, name: string) =>
+    c.type === 'jsonb' ? `nullif(c.${name}::jsonb, 'null'::jsonb)` : `c.${name}::${c.type}`;
+  const elements = (c: InputColumn, i: number) =>
+    `${c.type === 'jsonb' ? 'json_array_elements' : 'json_array_elements_text'}($${i + 1}::json)`;
+  return `SELECT ${columns.map((c, i) => `${value(c, names[i]!)} AS ${names[i]}`).join(', ')}
+                  FROM ROWS FROM (${columns.map(elements).join(', ')})
+                       AS c(${names.join(', ')})`;
+}
+
 /**
  * A statement with a name of its own: a named (prepared) statement is parsed
  * and planned once per connection, where an unnamed one is planned at every
@@ -223,14 +250,16 @@ export function namedStatement(text: string): { name: string; text: string } {
  * to another (the planner has no statistics for them and would loop).
  */
 export function batchStatement(spec: TableSpec): string {
-  const all = [...COMMON_COLUMNS, ...spec.columns];
-  const IMPORT = '$2::text';
-  const SEQUENCE = '$3::regclass';
-  const TARGET = '$4::text';
-  const PRESENT = '$5::text';
-  const RUN = '$6::bigint';
-  const PASSPHRASE = '$7::text';
-  const recordset = all.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+  const all = inputColumns(spec);
+  // $1 … $n: the input columns (batchParams' order), then the batch's constants.
+  const after = (k: number) => `$${all.length + k}`;
+  const IMPORT = `${after(1)}::text`;
+  const SEQUENCE = `${after(2)}::regclass`;
+  const TARGET = `${after(3)}::text`;
+  const PRESENT = `${after(4)}::text`;
+  const RUN = `${after(5)}::bigint`;
+  const PASSPHRASE = `${after(6)}::text`;
+  const input = inputRows(all);
   const insertColumns = spec.insert.map(([column]) => quoteIdent(column)).join(', ');
   const insertValues = spec.insert.map(([, expression]) => expression.replaceAll('$PASSPHRASE', PASSPHRASE)).join(', ');
   const nk = spec.naturalKey && {
@@ -246,7 +275,7 @@ export function batchStatement(spec: TableSpec): string {
              SELECT i.*, p.import_id AS held_import, p.entry_id AS held_entry, p.outcome AS held_outcome,
                     p.reason AS held_reason, p.target_id AS held_target,
                     ${nk ? 'x.present_id, x.by_import, x.by_entry' : 'NULL::bigint AS present_id, NULL::text AS by_import, NULL::bigint AS by_entry'}
-               FROM (SELECT t.*, decode(t.key_hex, 'hex') AS sled_key FROM json_to_recordset($1::json) AS t(${recordset})) i
+               FROM (SELECT t.*, decode(t.key_hex, 'hex') AS sled_key FROM (${input}) t) i
                LEFT JOIN LATERAL (
                  SELECT p.import_id, p.entry_id, p.outcome, p.reason, p.target_id FROM sled_import.provenance p
                   WHERE p.source = i.source AND p.tree = i.tree AND p.sled_key = i.sled_key LIMIT 1) p ON true
