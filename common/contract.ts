@@ -349,4 +349,12 @@ export interface OpsConsoleClient {
 export interface PreloadBridge {
   invoke(name: string, input: unknown): Promise<CallResult<unknown>>;
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /**
+   * Where a file dropped on the page is (Electron's webUtils.getPathForFile),
+   * '' for anything else. A browser tells a page no path at all.
+   */
+  pathForFile(file: DroppedFile): string;
 }
+
+/** A DOM File, as this module (which has no DOM types) names it. */
+export type DroppedFile = object;

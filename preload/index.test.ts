@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PreloadBridge } from '../common/contract';
 
-// Only the two renderer-side APIs the preload may touch; anything else it reached for would be undefined.
+// Only the renderer-side APIs the preload may touch; anything else it reached for would be undefined.
 const fake = vi.hoisted(() => {
   const exposed = new Map<string, unknown>();
   const ipcListeners: Array<{ channel: string; listener: (event: unknown, ...args: unknown[]) => void }> = [];
@@ -11,6 +11,9 @@ const fake = vi.hoisted(() => {
     electron: {
       contextBridge: {
         exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api),
+      },
+      webUtils: {
+        getPathForFile: vi.fn<(file: unknown) => string>(),
       },
       ipcRenderer: {
         invoke: vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>(),
@@ -42,17 +45,36 @@ beforeEach(() => {
   fake.exposed.clear();
   fake.ipcListeners.length = 0;
   fake.electron.ipcRenderer.invoke.mockReset();
+  fake.electron.webUtils.getPathForFile.mockReset();
   fake.electron.ipcRenderer.on.mockClear();
 });
 
 describe('the preload bridge', () => {
-  it('exposes exactly one frozen object, opsConsole, with only invoke and on', async () => {
+  it('exposes exactly one frozen object, opsConsole, with only invoke, on and pathForFile', async () => {
     const bridge = await loadPreload();
     expect([...fake.exposed.keys()]).toEqual(['opsConsole']);
     expect(Object.isFrozen(bridge)).toBe(true);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on']);
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'on', 'pathForFile']);
     expect(typeof bridge.invoke).toBe('function');
     expect(typeof bridge.on).toBe('function');
+  });
+
+  it('gives the path of a dropped file from webUtils, and an empty path where webUtils has none', async () => {
+    const bridge = await loadPreload();
+    const dropped = { name: 'export.jsonl' };
+    fake.electron.webUtils.getPathForFile.mockReturnValueOnce('/srv/exports/export.jsonl');
+    expect(bridge.pathForFile(dropped)).toBe('/srv/exports/export.jsonl');
+    expect(fake.electron.webUtils.getPathForFile).toHaveBeenLastCalledWith(dropped);
+    // Not a File: webUtils throws, and the page gets no path and no error.
+    fake.electron.webUtils.getPathForFile.mockImplementationOnce(() => {
+      throw new TypeError('Expected a File');
+    });
+    expect(bridge.pathForFile({})).toBe('');
+    // A File made in JavaScript: no path on disk.
+    fake.electron.webUtils.getPathForFile.mockReturnValueOnce('');
+    expect(bridge.pathForFile(dropped)).toBe('');
+    // Nothing crossed IPC for any of it.
+    expect(fake.electron.ipcRenderer.invoke).not.toHaveBeenCalled();
   });
 
   it('sends contract calls over IPC on the call name and returns the envelope', async () => {

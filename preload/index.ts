@@ -1,11 +1,11 @@
 /**
  * The preload: runs sandboxed, before the page, in its own JavaScript world.
  * It exposes exactly one frozen object, window.opsConsole, with the contract's
- * two verbs. The page never sees ipcRenderer, an IPC event object or any
- * channel outside the contract.
+ * two verbs and the path of a dropped file. The page never sees ipcRenderer,
+ * an IPC event object or any channel outside the contract.
  */
-import { contextBridge, ipcRenderer } from 'electron';
-import type { CallResult, EventEnvelope, PreloadBridge } from '../common/contract';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import type { CallResult, DroppedFile, EventEnvelope, PreloadBridge } from '../common/contract';
 import { EVENT_CHANNEL, isKnownCallName as isCallName, isKnownEventName as isEventName } from '../common/names';
 
 type Listener = (payload: unknown) => void;
@@ -69,6 +69,21 @@ function on(event: string, listener: (payload: unknown) => void): () => void {
   };
 }
 
-const bridge: PreloadBridge = Object.freeze({ invoke, on });
+/**
+ * The path of a file the user dropped on the page (Chromium no longer puts it
+ * on File; Electron's webUtils reads it here, in the preload). It reveals only
+ * where a file the user chose to drop is, as a file dialog would.
+ */
+function pathForFile(file: DroppedFile): string {
+  try {
+    // It throws for anything but a File; a File made in JavaScript has no path ('').
+    const path = webUtils.getPathForFile(file as File);
+    return typeof path === 'string' ? path : '';
+  } catch {
+    return '';
+  }
+}
+
+const bridge: PreloadBridge = Object.freeze({ invoke, on, pathForFile });
 
 contextBridge.exposeInMainWorld('opsConsole', bridge);

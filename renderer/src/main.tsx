@@ -4,10 +4,12 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { startBackendStores } from './features/backend/backend-hooks';
 import { createErrorReporter, describeThrown, installErrorReporting } from './error-reporting';
+import { keepDroppedFilesInPage } from './features/files/dropped-files';
 import { startStores, writeRendererError } from './stores';
 
 const report = createErrorReporter({ write: writeRendererError });
 installErrorReporting(window, report);
+keepDroppedFilesInPage(window);
 startStores();
 startBackendStores();
 

@@ -1,12 +1,14 @@
 /**
- * The Browse… buttons of the desktop app, end to end in Chromium. The
- * renderer runs as it does in Electron: over a window.opsConsole bridge (the
- * preload's shape: invoke by call name, subscribe to events). Here the bridge
- * is a stand-in installed before the page loads; it forwards every call to a
- * real `ops-console serve` and plays main's part for app.info (filePicker) and
- * the two dialog calls, which the Electron binary would answer and which the
- * shell's own test (main/electron/desktop.test.ts) covers against Electron's
- * dialog API. A plain browser gets no Browse button at all.
+ * The Browse… buttons and dropped files of the desktop app, end to end in
+ * Chromium. The renderer runs as it does in Electron: over a window.opsConsole
+ * bridge (the preload's shape: invoke by call name, subscribe to events, the
+ * path of a dropped file). Here the bridge is a stand-in installed before the
+ * page loads; it forwards every call to a real `ops-console serve` and plays
+ * main's part for app.info (filePicker) and the two dialog calls, which the
+ * Electron binary would answer and which the shell's own test
+ * (main/electron/desktop.test.ts) covers against Electron's dialog API, and
+ * the preload's for a dropped file's path (webUtils, preload/index.test.ts).
+ * A plain browser gets no Browse button, and a drop there says to type the path.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,9 +31,12 @@ function installDesktopBridge(): void {
     opsConsole: unknown;
     dialogCalls: DialogCall[];
     dialogAnswers: unknown[];
+    filePaths: Record<string, string>;
   };
   w.dialogCalls = [];
   w.dialogAnswers = [];
+  // Where the files the test drops are, by name (webUtils' answer; '' for a file not on disk).
+  w.filePaths = {};
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let source: EventSource | null = null;
   w.opsConsole = Object.freeze({
@@ -64,8 +69,19 @@ function installDesktopBridge(): void {
       set.add(listener);
       return () => set.delete(listener);
     },
+    pathForFile(file: File) {
+      return w.filePaths[file.name] ?? '';
+    },
   });
 }
+
+/** A drag of files with these names (made in the page, as a drag from the desktop would bring them). */
+const dragOf = (page: Page, names: string[]) =>
+  page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    for (const name of list) transfer.items.add(new File(['{}'], name, { type: 'application/json' }));
+    return transfer;
+  }, names);
 
 const dialogCalls = (page: Page) =>
   page.evaluate(() => (window as unknown as { dialogCalls: DialogCall[] }).dialogCalls);
@@ -141,6 +157,39 @@ describe('the desktop app’s file dialogs (Browse…)', () => {
     await page.getByTestId('sled-summary-step').waitFor({ timeout: 30_000 });
     const row = page.getByTestId('sled-import-row').first();
     expect(await row.textContent()).toContain('2 entries');
+  });
+
+  it('adds the paths of export files dropped on the form, and stages them', async () => {
+    const { page } = desktop;
+    const file = path.join(dir, 'dropped.jsonl');
+    const w = new JsonlExportWriter(file);
+    w.header({ source: 'local_agents', exportedAt: '2026-11-20T12:00:00Z' });
+    w.entry(Buffer.from('pref:bob:theme'), encodePreference('dark'));
+    w.close();
+    await page.evaluate((where) => {
+      (window as unknown as { filePaths: Record<string, string> }).filePaths['dropped.jsonl'] = where;
+    }, file);
+
+    await page.getByRole('link', { name: 'Sled import' }).click();
+    await page.getByTestId('sled-new-import').click();
+    const input = page.getByLabel('Export files');
+    await input.fill('');
+    const form = page.getByTestId('sled-files-form');
+    const drag = await dragOf(page, ['dropped.jsonl', 'pasted.jsonl']);
+    await form.dispatchEvent('dragover', { dataTransfer: drag });
+    await expect.poll(() => form.getAttribute('class')).toContain('sled-files--dragging');
+    await screenshot(page, 'dialogs-sled-drag');
+    await form.dispatchEvent('drop', { dataTransfer: drag });
+    await expect.poll(() => input.inputValue()).toBe(file);
+    expect(await form.getAttribute('class')).not.toContain('sled-files--dragging');
+    // The other file has no path on disk: said so, and nothing added for it.
+    expect(await page.getByTestId('sled-files-drop-note').textContent()).toBe(
+      'pasted.jsonl: not a file on this machine, so there is no path to read it from.',
+    );
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByTestId('sled-summary-step').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('sled-import-row').first().textContent()).toContain('1 entry');
+    expect(desktop.pageErrors).toEqual([]);
   });
 
   it('imports a snapshot picked in the dialog and exports it where the save dialog says', async () => {
@@ -222,6 +271,25 @@ describe('the desktop app’s file dialogs (Browse…)', () => {
       expect(await plain.page.getByRole('button', { name: 'Import', exact: true }).count()).toBe(1);
       expect(await plain.page.getByTestId('sled-files-browse').count()).toBe(0);
       expect(await plain.page.getByText('Browse…').count()).toBe(0);
+
+      // A drop on the form: a browser gives no path, so the note says to type it; nothing is added.
+      const drag = await dragOf(plain.page, ['fodi_ledger.jsonl']);
+      await plain.page.getByTestId('sled-files-form').dispatchEvent('drop', { dataTransfer: drag });
+      expect(await plain.page.getByTestId('sled-files-drop-note').textContent()).toMatch(
+        /^fodi_ledger\.jsonl: a browser does not tell ops-console where a dropped file is\. Type its path/,
+      );
+      expect(await plain.page.getByLabel('Export files').inputValue()).toBe('');
+      // A drop anywhere else is refused rather than left to the browser, which would open the file in
+      // place of the app.
+      const refused = await plain.page.evaluate((transfer) => {
+        const over = new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true });
+        const drop = new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true });
+        document.body.dispatchEvent(over);
+        document.body.dispatchEvent(drop);
+        return { over: over.defaultPrevented, drop: drop.defaultPrevented, effect: transfer.dropEffect };
+      }, drag);
+      expect(refused).toEqual({ over: true, drop: true, effect: 'none' });
+      expect(plain.pageErrors).toEqual([]);
     } finally {
       await plain.close();
     }

@@ -1,6 +1,7 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { BrowseButton } from '../files/BrowseButton';
+import { carriesFiles, droppedFiles, unplacedNote } from '../files/dropped-files';
 import { anyFile } from '../files/file-dialogs';
 import { RunCard } from './RunCard';
 import { formatBytes, formatCount, formatTime, importStateLabels } from './sled-format';
@@ -26,14 +27,35 @@ function FilesForm() {
   const running = useSled(isRunning);
   const setText = useSled((s) => s.setFilesText);
   const start = useSled((s) => s.startImport);
+  // Files dragged over the form (a drop adds their paths), and what a drop could not place.
+  const [dragging, setDragging] = useState(false);
+  const [dropNote, setDropNote] = useState<string | null>(null);
   return (
     <form
-      className="card sled-files"
+      className={`card sled-files${dragging ? ' sled-files--dragging' : ''}`}
       aria-label="Import files"
       onSubmit={(event) => {
         event.preventDefault();
         void start();
       }}
+      onDragOver={(event) => {
+        if (running || !carriesFiles(event.dataTransfer)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+        setDragging(true);
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(event) => {
+        setDragging(false);
+        if (running || !carriesFiles(event.dataTransfer)) return;
+        event.preventDefault();
+        const dropped = droppedFiles(event.dataTransfer);
+        if (dropped.paths.length > 0) setText(addFiles(text, dropped.paths));
+        setDropNote(unplacedNote(dropped.unplaced));
+      }}
+      data-testid="sled-files-form"
     >
       <h2 className="card__title">Choose the export files</h2>
       <label className="field-label" htmlFor={textId}>
@@ -53,11 +75,17 @@ function FilesForm() {
         data-testid="sled-files-input"
       />
       <p className="field-note" id={noteId}>
-        One path a line: paths on the machine running ops-console, which reads the files itself. JSON Lines exports (a{' '}
-        <span className="mono">sled-export</span> header, then one entry a line) and the JSON of{' '}
-        <span className="mono">sled::Db::export()</span> are both read, streamed; several files make one import. Every
-        entry is kept in a staging database in the data folder, with the reason when it cannot be loaded.
+        One path a line (in the desktop app, dropping the files here adds theirs): paths on the machine running
+        ops-console, which reads the files itself. JSON Lines exports (a <span className="mono">sled-export</span>{' '}
+        header, then one entry a line) and the JSON of <span className="mono">sled::Db::export()</span> are both read,
+        streamed; several files make one import. Every entry is kept in a staging database in the data folder, with the
+        reason when it cannot be loaded.
       </p>
+      {dropNote ? (
+        <div className="sled-warning" role="note" data-testid="sled-files-drop-note">
+          {dropNote}
+        </div>
+      ) : null}
       {error ? <ErrorBox error={error} title="Cannot start the import" testId="sled-files-error" /> : null}
       <div className="sled-actions">
         <BrowseButton
