@@ -17,7 +17,8 @@
  * Rule 3 before 4 and 'the first entry' of a natural key counted among the
  * entries rules 1–3 leave: exactly what one entry at a time would give.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { SledTarget } from '../../../common/sled';
 import { quoteIdent, quoteQualified } from '../catalog/quote';
 
@@ -231,12 +232,29 @@ export function inputRows(columns: readonly InputColumn[]): string {
 
 /**
  * A statement with a name of its own: a named (prepared) statement is parsed
- * and planned once per connection, where an unnamed one is planned at every
- * batch (tens of ms for these CTEs). The name is its text's hash, because a
- * pooled connection keeps its statements and one name must keep one text.
+ * and planned once per load, where an unnamed one is planned at every batch
+ * (tens of ms for these CTEs). The name is the load's and the text's: the
+ * load deallocates its statements at the end (deallocateStatements), so no
+ * pooled connection keeps them, and a name is never used for a second text.
  */
-export function namedStatement(text: string): { name: string; text: string } {
-  return { name: `sled_load_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
+export function namedStatement(text: string, load: string): { name: string; text: string } {
+  return { name: `${STATEMENT_PREFIX}${load}_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
+}
+
+const STATEMENT_PREFIX = 'sled_load_';
+
+/** A fresh name part for one load's statements (node-pg remembers a name it prepared for the connection's life). */
+export function statementLoadId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** Deallocates the statements one load prepared on this connection. */
+export async function deallocateStatements(client: pg.ClientBase, load: string): Promise<void> {
+  const prepared = await client.query<{ name: string }>(
+    'SELECT name FROM pg_prepared_statements WHERE starts_with(name, $1)',
+    [`${STATEMENT_PREFIX}${load}_`],
+  );
+  for (const { name } of prepared.rows) await client.query(`DEALLOCATE ${quoteIdent(name)}`);
 }
 
 /**

@@ -16,7 +16,6 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/pos
 import { memoryLogger } from '../catalog/test-support';
 import { loadImport, type LoadOptions } from './loader';
 import { STACK_TABLES_HINT } from './load-checks';
-import { namedStatement } from './load-statement';
 import {
   applyStackMigrations,
   buildStaging,
@@ -92,6 +91,29 @@ async function expectCancelledThenResumed(t: Target, staging: StagingDb, referen
   const report = await load(t, staging, { batchSize: 10 });
   expect(report.reconciled).toBe(true);
   expect(await loadedContents(t.client)).toEqual(await loadedContents(reference.client));
+}
+
+/** The client, recording each batch statement it runs and whether the server then held it prepared. */
+function recordingStatements(
+  client: pg.Client,
+  into: Array<{ name: string; text: string; prepared: boolean }>,
+): pg.Client {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+      return async (...args: unknown[]) => {
+        const result = await (target.query as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (isBatchStatement(args[0])) {
+          const { name, text } = args[0] as { name: string; text: string };
+          const held = await target.query('SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = $1', [
+            name,
+          ]);
+          into.push({ name, text, prepared: held.rows[0].n === 1 });
+        }
+        return result;
+      };
+    },
+  });
 }
 
 /** A query's first argument that is a batch's statement (a named statement's config). */
@@ -299,12 +321,16 @@ describe('loadImport', () => {
   it('changes nothing when the same import is loaded again', async () => {
     const t = await freshTarget();
     const staging = staged([...standardEntries(), ...manyEntries(300)]);
-    const first = await load(t, staging, { batchSize: 37 });
+    const statements: Array<{ name: string; text: string; prepared: boolean }> = [];
+    const first = await load({ ...t, client: recordingStatements(t.client, statements) }, staging, { batchSize: 37 });
     const counts = await rowCounts(t.client);
     const contents = await loadedContents(t.client);
     const loads = await t.client.query('SELECT loaded FROM sled_import.loads ORDER BY id');
 
-    const second = await load(t, staging, { batchSize: 37 });
+    const firstStatements = statements.splice(0);
+    const second = await load({ ...t, client: recordingStatements(t.client, statements) }, staging, {
+      batchSize: 37,
+    });
     expect(await rowCounts(t.client)).toEqual(counts);
     expect(await loadedContents(t.client)).toEqual(contents);
     const runs = (await t.client.query('SELECT loaded, skipped, outcome FROM sled_import.loads ORDER BY id')).rows;
@@ -317,12 +343,20 @@ describe('loadImport', () => {
     const o = second.outcomes;
     expect(o.loaded + o.skipped + o.failed + o.pending).toBe(second.entries);
     expect(second.entries).toBe(316);
-    // One prepared statement per table spec, named by its text, kept for the second load.
-    const prepared = await t.client.query<{ name: string; statement: string }>(
-      "SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'sled\\_load\\_%'",
-    );
-    expect(prepared.rows).toHaveLength(5);
-    for (const p of prepared.rows) expect(namedStatement(p.statement).name).toBe(p.name);
+    // The batches ran as prepared statements: one per table spec and load, reused batch after batch,
+    // prepared on the server while the load ran, deallocated at its end.
+    const names = new Set(firstStatements.map((st) => st.name));
+    expect(names.size).toBe(5);
+    expect(firstStatements.length).toBeGreaterThan(names.size);
+    for (const st of firstStatements) {
+      expect(st.name).toMatch(/^sled_load_[0-9a-f]{12}_[0-9a-f]{24}$/);
+      expect(st.prepared).toBe(true);
+    }
+    expect(new Set(firstStatements.map((st) => st.text)).size).toBe(5);
+    // The second load found every entry in the provenance: no batch ran. No statement is left on the connection.
+    expect(statements).toEqual([]);
+    const left = await t.client.query("SELECT name FROM pg_prepared_statements WHERE starts_with(name, 'sled_load_')");
+    expect(left.rows).toEqual([]);
   });
 
   it('is exactly-once when a run stops between COMMIT and the staging update', async () => {

@@ -83,7 +83,14 @@ import { checkTargets, refuseReadOnly, secretLogging } from './load-checks';
 import { LoadProgress, type LoadProgressEvent } from './load-progress';
 import { OriginResolver, prepareBatch, type PreparedBatch } from './load-rows';
 import { markProblemEntries, pendingCount, pendingEntries, walletsWantingSecrets } from './load-staging';
-import { batchStatement, namedStatement, tableSpecs, type TableSpec } from './load-statement';
+import {
+  batchStatement,
+  deallocateStatements,
+  namedStatement,
+  statementLoadId,
+  tableSpecs,
+  type TableSpec,
+} from './load-statement';
 import { UserIds } from './mapping';
 import {
   ensureProvenance,
@@ -198,6 +205,8 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
     unwritten = null;
   };
   let hookFailed = false;
+  // The batch statements are prepared under names of this load's, and deallocated at its end.
+  const statementLoad = statementLoadId();
   // The statement cancel sent on abort; the clean-up below waits for it, so it cannot hit a clean-up statement.
   let cancelling: Promise<unknown> | null = null;
   const onAbort = () => {
@@ -236,7 +245,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
     const statements = new Map<TableSpec, BatchContext['statement']>();
     const statementOf = (spec: TableSpec): BatchContext['statement'] => {
       let statement = statements.get(spec);
-      if (!statement) statements.set(spec, (statement = namedStatement(batchStatement(spec))));
+      if (!statement) statements.set(spec, (statement = namedStatement(batchStatement(spec), statementLoad)));
       return statement;
     };
     const origins = new OriginResolver(staging, importId);
@@ -325,6 +334,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   } finally {
     stopListening();
     await cancelling;
+    await deallocateStatements(client, statementLoad).catch(() => undefined);
     await releaseLoadLock(client).catch(() => undefined);
     if (synchronous !== null) staging.db.pragma(`synchronous = ${Number(synchronous)}`);
   }
