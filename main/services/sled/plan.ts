@@ -39,7 +39,7 @@ import { provenanceExists } from './provenance';
 import type { StagingDb } from './staging-db';
 
 const CHUNK = 5000;
-const FAMILIES: readonly SledFamily[] = ['wallet', 'balance', 'ai_cache', 'conversation', 'memory', 'preference'];
+const FAMILIES: readonly SledFamily[] = ['balance', 'wallet', 'ai_cache', 'conversation', 'memory', 'preference'];
 
 class TableTally {
   toInsert = 0;
@@ -70,6 +70,19 @@ class TableTally {
       ...(walletUpdates === undefined ? {} : { walletUpdates }),
     };
   }
+}
+
+/**
+ * What the plan reads of an entry's record: all that naturalKeyOf uses. A
+ * wallet's and a balance's whole (short) record, a cached response's key
+ * alone, and nothing of the families without a natural key (conversations,
+ * memory, preferences: about half of an import, and its longest records),
+ * which would otherwise each be copied into a JavaScript string for nothing.
+ */
+function recordForPlan(family: SledFamily): string {
+  if (family === 'wallet' || family === 'balance') return 'e.record';
+  if (family === 'ai_cache') return "json_object('cache_key', json_extract(e.record, '$.cache_key'))";
+  return "''";
 }
 
 export async function planImport(
@@ -107,12 +120,17 @@ export async function planImport(
           FROM entries e LEFT JOIN sources s ON s.id = e.source_id
          WHERE ${LOADABLE.replaceAll('record', 'e.record').replaceAll('problem', 'e.problem')})
        WHERE first <> id`);
-    const page = sdb.prepare(
-      `SELECT e.id, coalesce(s.name, '') AS source, coalesce(e.tree, '') AS tree, hex(e.key) AS key_hex, e.record,
-              e.outcome, e.outcome_reason, d.first AS provenance_first
-         FROM entries e LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN plan_dup d ON d.id = e.id
-        WHERE e.family = ? AND e.id > ? AND e.record IS NOT NULL AND e.problem IS NULL
-        ORDER BY e.id LIMIT ?`,
+    const pages = new Map(
+      FAMILIES.map((family) => [
+        family,
+        sdb.prepare(
+          `SELECT e.id, coalesce(s.name, '') AS source, coalesce(e.tree, '') AS tree, hex(e.key) AS key_hex,
+                  ${recordForPlan(family)} AS record, e.outcome, e.outcome_reason, d.first AS provenance_first
+             FROM entries e LEFT JOIN sources s ON s.id = e.source_id LEFT JOIN plan_dup d ON d.id = e.id
+            WHERE e.family = ? AND e.id > ? AND e.record IS NOT NULL AND e.problem IS NULL
+            ORDER BY e.id LIMIT ?`,
+        ),
+      ]),
     );
     const addCandidate = sdb.prepare('INSERT INTO plan_candidates (id, family, nk, user_id) VALUES (?, ?, ?, ?)');
     const addWalletUser = sdb.prepare('INSERT INTO plan_wallet_users (user_id) VALUES (?)');
@@ -125,7 +143,7 @@ export async function planImport(
       let after = 0;
       for (;;) {
         const rows = (
-          page.all(family, after, CHUNK) as Array<{
+          pages.get(family)!.all(family, after, CHUNK) as Array<{
             id: number;
             source: string;
             tree: string;
