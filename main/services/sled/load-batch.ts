@@ -44,7 +44,7 @@ export interface BatchContext {
   runId: string;
   target: string;
   spec: TableSpec;
-  /** The batch statement, prepared under its name (planned once per connection, not once per batch). */
+  /** The batch statement, prepared under its name (planned once per load, not once per batch). */
   statement: { name: string; text: string };
   sequence: string;
   passphrase: string | null;

@@ -230,6 +230,8 @@ export function inputRows(columns: readonly InputColumn[]): string {
                        AS c(${names.join(', ')})`;
 }
 
+const STATEMENT_PREFIX = 'sled_load_';
+
 /**
  * A statement with a name of its own: a named (prepared) statement is parsed
  * and planned once per load, where an unnamed one is planned at every batch
@@ -240,8 +242,6 @@ export function inputRows(columns: readonly InputColumn[]): string {
 export function namedStatement(text: string, load: string): { name: string; text: string } {
   return { name: `${STATEMENT_PREFIX}${load}_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
 }
-
-const STATEMENT_PREFIX = 'sled_load_';
 
 /** A fresh name part for one load's statements (node-pg remembers a name it prepared for the connection's life). */
 export function statementLoadId(): string {
