@@ -27,13 +27,22 @@ export function droppedFiles(transfer: DataTransfer | null): DroppedFiles {
   return out;
 }
 
-/** What to tell the user about files whose path the page was not given. */
-export function unplacedNote(unplaced: readonly string[]): string | null {
+/**
+ * What to tell the user about dropped files whose path the page was not given:
+ * in the desktop app (`desktop`), files not on disk; in a browser, any file.
+ */
+export function unplacedNote(unplaced: readonly string[], desktop = window.opsConsole !== undefined): string | null {
   if (unplaced.length === 0) return null;
   const names = unplaced.join(', ');
-  return window.opsConsole
-    ? `${names}: not a file on this machine, so there is no path to read it from.`
-    : `${names}: a browser does not tell ops-console where a dropped file is. Type its path (ops-console reads it on this machine), or use the desktop app, where dropping works.`;
+  const one = unplaced.length === 1;
+  if (desktop) {
+    return one
+      ? `${names}: not a file on this machine, so there is no path to read it from.`
+      : `${names}: not files on this machine, so there are no paths to read them from.`;
+  }
+  return one
+    ? `${names}: a browser does not tell ops-console where a dropped file is. Type its path (ops-console reads it on this machine), or use the desktop app, where dropping works.`
+    : `${names}: a browser does not tell ops-console where dropped files are. Type their paths (ops-console reads them on this machine), or use the desktop app, where dropping works.`;
 }
 
 /**
