@@ -1,7 +1,8 @@
 /**
- * What a load checks on the target before it writes anything: a session that
- * may write, the five tables (and their sequences), pgcrypto when secrets are
- * encrypted, and whether the server would log the secret-bearing parameters.
+ * What a load checks on the target before it writes anything: a session of
+ * its own (not Neon's pooled endpoint) that may write, the five tables (and
+ * their sequences), pgcrypto when secrets are encrypted, and whether the
+ * server would log the secret-bearing parameters.
  */
 import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
@@ -12,6 +13,35 @@ import type { Logger } from '../logging/log-service';
 /** What to do when the target tables are missing: the stack's migrations create them. */
 export const STACK_TABLES_HINT =
   "Apply the stack's migrations first: Migrations in the app, or ops-console migrate up --url URL.";
+
+/**
+ * Refuses a target reached through Neon's pooled endpoint (its host's first
+ * label ends in -pooler): PgBouncer in transaction mode gives each transaction
+ * whichever server session is free, and a load needs one session from start to
+ * end (its advisory lock is the session's, and so are its prepared statements).
+ * `target` is the display URL (or host/database) of the connection.
+ */
+export function refusePooledEndpoint(target: string): void {
+  const host = hostOf(target);
+  if (host === null || !host.endsWith('.neon.tech')) return;
+  const [first = '', ...rest] = host.split('.');
+  if (!first.endsWith('-pooler')) return;
+  const direct = [first.slice(0, -'-pooler'.length), ...rest].join('.');
+  throw new OpsError('conflict', `${host} is Neon's pooled endpoint; a load needs a session of its own`, {
+    hint: `Load through the direct endpoint, ${direct} (the same host without -pooler): the pooler gives each transaction whichever session is free, and a load's lock and statements belong to one session.`,
+  });
+}
+
+function hostOf(target: string): string | null {
+  try {
+    const url = new URL(target);
+    if (url.hostname) return url.hostname.toLowerCase();
+  } catch {
+    // Not a URL: host/database, or host:port/database.
+  }
+  const host = /^([^/:?]+)/.exec(target)?.[1];
+  return host ? host.toLowerCase() : null;
+}
 
 export async function refuseReadOnly(client: pg.ClientBase, target: string): Promise<void> {
   const result = await client.query<{ tro: string; dtro: string; recovery: boolean }>(

@@ -15,7 +15,7 @@ import { DEFAULT_SLED_NAMESPACE, type SledProgress } from '../../../common/sled'
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/postgres';
 import { memoryLogger } from '../catalog/test-support';
 import { loadImport, type LoadOptions } from './loader';
-import { STACK_TABLES_HINT } from './load-checks';
+import { refusePooledEndpoint, STACK_TABLES_HINT } from './load-checks';
 import {
   applyStackMigrations,
   buildStaging,
@@ -692,6 +692,37 @@ describe('loadImport', () => {
     // Once the migrations ran, the same import loads.
     await applyStackMigrations(client);
     expect((await load(t, staged(standardEntries(), 'again'))).reconciled).toBe(true);
+  });
+
+  it("refuses Neon's pooled endpoint before writing anything, naming the direct one", async () => {
+    const t = await freshTarget();
+    const staging = staged(standardEntries());
+    for (const target of [
+      'postgres://app@ep-cool-darkness-123456-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require',
+      'EP-Cool-Darkness-123456-POOLER.eu-central-1.aws.neon.tech/neondb',
+    ]) {
+      const error = await rejection(load({ ...t, target }, staging));
+      expect(error.kind).toBe('conflict');
+      expect(error.message).toBe(
+        "ep-cool-darkness-123456-pooler.eu-central-1.aws.neon.tech is Neon's pooled endpoint; a load needs a session of its own",
+      );
+      expect(error.hint).toMatch(
+        /^Load through the direct endpoint, ep-cool-darkness-123456\.eu-central-1\.aws\.neon\.tech /,
+      );
+    }
+    expect((await t.client.query("SELECT to_regnamespace('sled_import') AS s")).rows[0].s).toBeNull();
+    expect(
+      (await t.client.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'")).rows[0].n,
+    ).toBe(0);
+    // The direct endpoint, other hosts that merely say pooler, and a plain host/database load.
+    for (const target of [
+      'postgres://app@ep-cool-darkness-123456.eu-central-1.aws.neon.tech/neondb',
+      'postgres://app@db-pooler.example.com/app',
+      'pooler.neon.tech/neondb',
+    ]) {
+      expect(() => refusePooledEndpoint(target)).not.toThrow();
+    }
+    expect((await load({ ...t, target: 'localhost/app' }, staging)).reconciled).toBe(true);
   });
 
   it('refuses a read-only session', async () => {

@@ -79,7 +79,7 @@ import {
   loadError,
   runBatch,
 } from './load-batch';
-import { checkTargets, refuseReadOnly, secretLogging } from './load-checks';
+import { checkTargets, refusePooledEndpoint, refuseReadOnly, secretLogging } from './load-checks';
 import { LoadProgress, type LoadProgressEvent } from './load-progress';
 import { OriginResolver, prepareBatch, type PreparedBatch } from './load-rows';
 import { markProblemEntries, pendingCount, pendingEntries, walletsWantingSecrets } from './load-staging';
@@ -192,6 +192,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   progress.phase('loading', null, 'Checking the target');
   if (opts.signal?.aborted) throw cancelledError();
 
+  refusePooledEndpoint(target);
   await refuseReadOnly(client, target);
   // The staged outcomes are a cache of the provenance (re-synced at every start): NORMAL is enough for them.
   const synchronous = staging.db.readonly ? null : (staging.db.pragma('synchronous', { simple: true }) as number);
