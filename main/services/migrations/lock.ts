@@ -22,12 +22,27 @@ SELECT a.pid, coalesce(a.application_name, '') AS application_name, host(a.clien
    AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
  LIMIT 1`;
 
+/** A BIGINT advisory key as pg_locks shows it: classid (high 32 bits) and objid (low 32 bits), objsubid 1. */
+function keyParts(key: bigint): { high: string; low: string } {
+  const unsigned = BigInt.asUintN(64, key);
+  return { high: (unsigned >> 32n).toString(), low: (unsigned & 0xffffffffn).toString() };
+}
+
+/**
+ * A statement without parameters (so it can run in a simple-protocol batch)
+ * whose one row, `held`, says whether this session holds the session advisory
+ * lock `key`. Through a transaction pooler, a later transaction may run in
+ * another server session than the one that took the lock.
+ */
+export function holdsLockSql(key: bigint): string {
+  const { high, low } = keyParts(key);
+  return `SELECT EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()
+    AND granted AND classid = ${high}::oid AND objid = ${low}::oid AND objsubid = 1) AS held`;
+}
+
 /** Who holds the lock now, from pg_locks and pg_stat_activity (null when nobody, or not visible to this role). */
 export async function lockHolder(client: pg.ClientBase, key: bigint): Promise<LockHolder | null> {
-  // A BIGINT advisory key shows in pg_locks as classid (high 32 bits) and objid (low 32 bits), objsubid 1.
-  const unsigned = BigInt.asUintN(64, key);
-  const high = (unsigned >> 32n).toString();
-  const low = (unsigned & 0xffffffffn).toString();
+  const { high, low } = keyParts(key);
   const result = await client.query<{
     pid: number;
     application_name: string;

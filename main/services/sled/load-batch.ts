@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
 import { redactText } from '../logging/redact';
 import { skipReasons } from './mapping';
-import { countFailed } from './provenance';
+import { countFailed, HOLDS_LOAD_LOCK_SQL, sessionChangedError } from './provenance';
 import { inputColumns, type TableSpec } from './load-statement';
 
 /** One entry ready for the statement. */
@@ -179,10 +179,19 @@ async function rollback(client: pg.ClientBase): Promise<void> {
 
 async function begin(ctx: BatchContext): Promise<void> {
   // One round trip (simple protocol, no parameters). work_mem: a batch's rows (up to a few MB of
-  // text) stay in memory in the statement's CTE instead of spilling to a temporary file.
-  await ctx.client.query(
-    ['BEGIN', 'SET LOCAL statement_timeout = 0', "SET LOCAL work_mem = '64MB'", ...ctx.setLocal].join('; '),
-  );
+  // text) stay in memory in the statement's CTE instead of spilling to a temporary file. The last
+  // statement checks that this transaction runs in the session holding the load lock (and its
+  // prepared statements): a transaction pooler could have given it another.
+  const results = (await ctx.client.query(
+    [
+      'BEGIN',
+      'SET LOCAL statement_timeout = 0',
+      "SET LOCAL work_mem = '64MB'",
+      ...ctx.setLocal,
+      HOLDS_LOAD_LOCK_SQL,
+    ].join('; '),
+  )) as unknown as Array<pg.QueryResult<{ held?: boolean }>>;
+  if (results.at(-1)?.rows[0]?.held !== true) throw await sessionChangedError(ctx.client, ctx.target);
 }
 
 async function commit(ctx: BatchContext): Promise<void> {
