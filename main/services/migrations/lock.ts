@@ -63,6 +63,51 @@ export async function lockHolder(client: pg.ClientBase, key: bigint): Promise<Lo
   };
 }
 
+/** The words of sessionChangedError. */
+export interface SessionChangeWords {
+  /** The database, as the caller names it. */
+  target: string;
+  /** What would have run in the other session ("the load's next batch"). */
+  next: string;
+  /** What needs one session from start to end ("a load"). */
+  work: string;
+  /** The hint's first sentence: how to go on. */
+  goOn: string;
+}
+
+/**
+ * The error when a transaction runs in another session than the one that took
+ * the session advisory lock `key`, which only a transaction pooler does
+ * (PgBouncer in transaction mode, under any host name). Called inside that
+ * transaction (it reads who holds the lock), before it writes anything.
+ */
+export async function sessionChangedError(
+  client: pg.ClientBase,
+  key: bigint,
+  words: SessionChangeWords,
+): Promise<OpsError> {
+  const pid = (await client.query<{ pid: number }>('SELECT pg_catalog.pg_backend_pid() AS pid')).rows[0]?.pid;
+  const holder = await lockHolder(client, key);
+  const lock = holder ? `session ${holder.pid} holds its lock` : 'no session holds its lock any more';
+  return new OpsError(
+    'conflict',
+    `The connection to ${words.target} does not keep its session between transactions: ${words.next} would run in session ${pid}, while ${lock}. A transaction pooler (PgBouncer in transaction mode, for instance) is in the way, and ${words.work} needs one session from start to end`,
+    {
+      hint:
+        words.goOn +
+        (holder
+          ? ` The lock stays with the pooler's session ${holder.pid} until the pooler closes it; if the next run reports the lock held, SELECT pg_terminate_backend(${holder.pid}) ends that session.`
+          : ''),
+    },
+  );
+}
+
+/** Throws sessionChangedError unless this session holds the session advisory lock `key`. */
+export async function assertHoldsLock(client: pg.ClientBase, key: bigint, words: SessionChangeWords): Promise<void> {
+  const held = await client.query<{ held: boolean }>(holdsLockSql(key));
+  if (held.rows[0]?.held !== true) throw await sessionChangedError(client, key, words);
+}
+
 export function describeHolder(holder: LockHolder | null): string {
   if (!holder) return 'another session (its details are not visible to this role)';
   const who = holder.applicationName ? `"${holder.applicationName}"` : 'a session without an application name';

@@ -24,7 +24,7 @@ import {
   type AppliedRow,
   type StatusParts,
 } from './history';
-import { acquireMigrationLock, migrationLockKey, releaseMigrationLock } from './lock';
+import { acquireMigrationLock, assertHoldsLock, migrationLockKey, releaseMigrationLock } from './lock';
 import { firstLine, splitSql, SplitError, statementPositionToFile, type SqlStatement } from './split';
 
 export interface MigrationLimits {
@@ -214,11 +214,12 @@ export class MigrationRunner {
     const limits = this.limitsFor(options);
     const started = performance.now();
     await this.assertWritable(client);
-    return this.withLock(client, runId, limits.lockWaitMs, async () => {
+    return this.withLock(client, runId, limits.lockWaitMs, async (guard) => {
       const skippedNoTransaction = files.filter((p) => p.file.noTransaction).map((p) => p.file.version);
       let failure: MigrationFailure | null = null;
       await client.query('BEGIN');
       try {
+        await guard();
         await client.query(HISTORY_TABLE_DDL);
         for (const parsed of files) {
           if (parsed.file.noTransaction) continue;
@@ -268,7 +269,7 @@ export class MigrationRunner {
     const info = await serverInfo(client);
     await this.assertWritable(client);
     const lockStarted = performance.now();
-    return this.withLock(client, runId, limits.lockWaitMs, async () => {
+    return this.withLock(client, runId, limits.lockWaitMs, async (guard) => {
       const lockWaitMs = Math.round(performance.now() - lockStarted);
       await client.query(HISTORY_TABLE_DDL);
       // Read the history only now, under the lock: a runner that held it may have applied everything.
@@ -293,7 +294,7 @@ export class MigrationRunner {
       if (due.length === 0) this.logger.info(`${info.database}: no pending migrations`);
       for (const [i, version] of due.entries()) {
         const file = parsed.get(version) as ParsedFile;
-        const outcome = await this.applyOne(client, file, limits, runId);
+        const outcome = await this.applyOne(client, file, limits, runId, guard);
         if ('failure' in outcome) {
           result.failure = outcome.failure;
           result.notRun = due.slice(i + 1);
@@ -311,6 +312,7 @@ export class MigrationRunner {
     parsed: ParsedFile,
     limits: MigrationLimits,
     runId: string,
+    guard: () => Promise<void>,
   ): Promise<{ applied: AppliedMigration } | { failure: MigrationFailure }> {
     const { file, statements } = parsed;
     this.onProgress({
@@ -326,6 +328,7 @@ export class MigrationRunner {
     const started = process.hrtime.bigint();
     let failure: MigrationFailure | null;
     if (file.noTransaction) {
+      await guard();
       // Recorded as failed first: if this process dies midway, the row says so and blocks the next run.
       await this.insertHistory(client, file, false, -1n);
       await client.query(
@@ -346,6 +349,7 @@ export class MigrationRunner {
     } else {
       await client.query('BEGIN');
       try {
+        await guard();
         await client.query(
           `SET LOCAL lock_timeout = '${ms(limits.lockTimeoutMs)}'; SET LOCAL statement_timeout = '${ms(limits.statementTimeoutMs)}'`,
         );
@@ -425,7 +429,7 @@ export class MigrationRunner {
     const files = directory.files.filter((f) => f.version <= limit).map(parseFile);
     const info = await serverInfo(client);
     await this.assertWritable(client);
-    return this.withLock(client, 'baseline', options.lockWaitMs ?? this.limits.lockWaitMs, async () => {
+    return this.withLock(client, 'baseline', options.lockWaitMs ?? this.limits.lockWaitMs, async (guard) => {
       const history = await readHistory(client);
       if (history.length > 0) {
         throw new OpsError('conflict', `${info.database} already has migration history (${history.length} rows)`, {
@@ -442,6 +446,7 @@ export class MigrationRunner {
       }
       await client.query('BEGIN');
       try {
+        await guard();
         await client.query(HISTORY_TABLE_DDL);
         for (const { file } of files) await this.insertHistory(client, file, true, 0n);
         await client.query('COMMIT');
@@ -521,10 +526,27 @@ export class MigrationRunner {
     }
   }
 
-  /** Runs `fn` holding the session migration lock (sqlx's key), named in application_name. */
-  private async withLock<T>(client: pg.ClientBase, runId: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding the session migration lock (sqlx's key), named in
+   * application_name. `fn` gets a guard to run at the start of each of its
+   * transactions: it fails when the transaction is not in the session that
+   * holds the lock (a transaction pooler hands out sessions per transaction).
+   */
+  private async withLock<T>(
+    client: pg.ClientBase,
+    runId: string,
+    waitMs: number,
+    fn: (guard: () => Promise<void>) => Promise<T>,
+  ): Promise<T> {
     const database = (await serverInfo(client)).database;
     const key = migrationLockKey(database);
+    const guard = () =>
+      assertHoldsLock(client, key, {
+        target: database,
+        next: 'the next migration step',
+        work: 'a migration run',
+        goOn: 'Run the migrations through a direct connection to the database, not through the pooler: what was applied is recorded, and the run goes on from the next pending migration.',
+      });
     await client.query(`SELECT set_config('application_name', $1, false)`, [
       `${this.applicationName} (pid ${process.pid})`.slice(0, 63),
     ]);
@@ -535,7 +557,8 @@ export class MigrationRunner {
       });
       this.onProgress({ runId, phase: 'lock_acquired', waitedMs: Math.round(waited) });
       try {
-        return await fn();
+        await guard();
+        return await fn(guard);
       } finally {
         await releaseMigrationLock(client, key).catch((error: unknown) => {
           this.logger.warn('releasing the migration lock failed (it goes with the session):', error);

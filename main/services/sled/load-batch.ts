@@ -8,7 +8,8 @@ import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
 import { redactText } from '../logging/redact';
 import { skipReasons } from './mapping';
-import { countFailed, HOLDS_LOAD_LOCK_SQL, sessionChangedError } from './provenance';
+import { sessionChangedError } from '../migrations/lock';
+import { countFailed, HOLDS_LOAD_LOCK_SQL, LOAD_LOCK_KEY, loadSessionWords } from './provenance';
 import { inputColumns, type TableSpec } from './load-statement';
 
 /** One entry ready for the statement. */
@@ -191,7 +192,8 @@ async function begin(ctx: BatchContext): Promise<void> {
       HOLDS_LOAD_LOCK_SQL,
     ].join('; '),
   )) as unknown as Array<pg.QueryResult<{ held?: boolean }>>;
-  if (results.at(-1)?.rows[0]?.held !== true) throw await sessionChangedError(ctx.client, ctx.target);
+  if (results.at(-1)?.rows[0]?.held !== true)
+    throw await sessionChangedError(ctx.client, LOAD_LOCK_KEY, loadSessionWords(ctx.target));
 }
 
 async function commit(ctx: BatchContext): Promise<void> {

@@ -17,7 +17,7 @@
 import type pg from 'pg';
 import { OpsError } from '../../../common/errors';
 import type { StagingDb } from './staging-db';
-import { describeHolder, holdsLockSql, lockHolder } from '../migrations/lock';
+import { describeHolder, holdsLockSql, lockHolder, type SessionChangeWords } from '../migrations/lock';
 
 export const PROVENANCE_SCHEMA = 'sled_import';
 
@@ -109,27 +109,14 @@ export async function takeLoadLock(client: pg.ClientBase, target: string): Promi
 /** Run at the start of every batch's transaction: its one row says whether this session holds the load lock. */
 export const HOLDS_LOAD_LOCK_SQL = holdsLockSql(LOAD_LOCK_KEY);
 
-/**
- * The error when a batch's transaction runs in another session than the one
- * that took the load lock, which only a transaction pooler does (PgBouncer in
- * transaction mode, under any host name). Called inside that transaction,
- * before the batch writes anything.
- */
-export async function sessionChangedError(client: pg.ClientBase, target: string): Promise<OpsError> {
-  const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-  const holder = await lockHolder(client, LOAD_LOCK_KEY);
-  const lock = holder ? `session ${holder.pid} holds its lock` : 'no session holds its lock any more';
-  return new OpsError(
-    'conflict',
-    `The connection to ${target} does not keep its session between transactions: the load's next batch would run in session ${pid}, while ${lock}. A transaction pooler (PgBouncer in transaction mode, for instance) is in the way, and a load needs one session from start to end`,
-    {
-      hint:
-        'Load through a direct connection to the database, not through the pooler: the load resumes where it stopped, and nothing it loaded is loaded again.' +
-        (holder
-          ? ` The lock stays with the pooler's session ${holder.pid} until the pooler closes it; if the next load reports another load running, SELECT pg_terminate_backend(${holder.pid}) ends that session.`
-          : ''),
-    },
-  );
+/** What a load says when its batch would run in another session than its lock's (sessionChangedError). */
+export function loadSessionWords(target: string): SessionChangeWords {
+  return {
+    target,
+    next: "the load's next batch",
+    work: 'a load',
+    goOn: 'Load through a direct connection to the database, not through the pooler: the load resumes where it stopped, and nothing it loaded is loaded again.',
+  };
 }
 
 export async function releaseLoadLock(client: pg.ClientBase): Promise<void> {
