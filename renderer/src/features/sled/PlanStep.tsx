@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { Spinner } from '../../components/StatGrid';
 import { PlanResult } from './PlanResult';
 import { SettingsCard } from './SettingsCard';
 import { TargetCard } from './TargetCard';
@@ -36,7 +37,7 @@ export function PlanStep() {
         <PlanResult plan={plan} stale={changed || (targetId !== null && plannedFor !== targetId)} />
       ) : planning ? (
         <p className="muted" role="status" data-testid="sled-plan-counting">
-          <span className="sled-run__spinner" aria-hidden="true" />
+          <Spinner />
           Counting, per target table, what a load of {entries === null ? 'the' : formatCount(entries)} staged{' '}
           {entries === 1 ? 'entry' : 'entries'} would do{targetId !== null ? ', against the target database' : ''}…
         </p>

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import { RunCard as SharedRunCard } from '../../components/RunCard';
 import { useNow } from '../backend/use-now';
 import { RunProgressView } from './RunProgressView';
 import type { SledRun } from './sled-state';
@@ -56,34 +57,24 @@ export function RunCard({ kind }: { kind: SledRun['kind'] }) {
   const state = outcome ? outcome.kind : running && run.cancelling ? 'cancelling' : 'running';
   const elapsedMs = run.elapsedMs ?? Math.max(0, now - run.startedAt);
   return (
-    <section
-      className={`card sled-run sled-run--${outcome ? outcome.kind : 'running'}`}
-      aria-label={kind === 'import' ? 'Import run' : 'Load run'}
-      aria-live="polite"
-      data-testid={`sled-${kind}-run`}
-      data-state={outcome ? outcome.kind : 'running'}
+    <SharedRunCard
+      state={outcome ? outcome.kind : 'running'}
+      title={runTitle(kind, state, run.label)}
+      ariaLabel={kind === 'import' ? 'Import run' : 'Load run'}
+      testId={`sled-${kind}-run`}
+      cancelling={run.cancelling}
+      onCancel={() => void cancel()}
+      onDismiss={dismiss}
+      buttonTestId="sled-run"
     >
-      <div className="sled-run__head">
-        <h3 className="card__title">{runTitle(kind, state, run.label)}</h3>
-        {running ? (
-          <button
-            className="button button--small"
-            type="button"
-            onClick={() => void cancel()}
-            disabled={run.cancelling}
-            data-testid="sled-run-cancel"
-          >
-            {run.cancelling ? 'Cancelling…' : 'Cancel'}
-          </button>
-        ) : (
-          <button className="button button--small" type="button" onClick={dismiss} data-testid="sled-run-dismiss">
-            Dismiss
-          </button>
-        )}
-      </div>
       {/* Refused before it began (a bad passphrase, a missing file): no progress to show, only why. */}
       {outcome?.kind === 'failed' && !run.started ? null : (
-        <RunProgressView progress={run.progress} elapsedMs={elapsedMs} running={running} />
+        <RunProgressView
+          progress={run.progress}
+          elapsedMs={elapsedMs}
+          running={running}
+          done={outcome?.kind === 'done'}
+        />
       )}
       {run.cancelError ? (
         <ErrorBox error={run.cancelError} title="Cancel failed — the run goes on" testId="sled-cancel-error" />
@@ -95,6 +86,6 @@ export function RunCard({ kind }: { kind: SledRun['kind'] }) {
       ) : outcome?.kind === 'failed' ? (
         <ErrorBox error={outcome.error} testId="sled-run-error" />
       ) : null}
-    </section>
+    </SharedRunCard>
   );
 }

@@ -1,4 +1,6 @@
 import type { SledProgress } from '../../../../common/sled';
+import { ProgressBar } from '../../components/ProgressBar';
+import { Spinner, Stat, StatGrid } from '../../components/StatGrid';
 import { formatMs } from '../migrations/migration-format';
 import { formatBytes, formatCount, formatEntryRate, formatEta, phaseLabels, progressFraction } from './sled-format';
 
@@ -6,6 +8,8 @@ export interface RunProgressViewProps {
   progress: SledProgress;
   elapsedMs: number;
   running: boolean;
+  /** Ended well: the bar in the done colour. */
+  done: boolean;
 }
 
 /** How much is done of what (bytes read, or rows loaded of the total), as a number pair. */
@@ -15,63 +19,45 @@ function amount(p: SledProgress): string {
 }
 
 /** A run's phase, current file or table, amount done, entries/s and time left, with a bar. Props only. */
-export function RunProgressView({ progress: p, elapsedMs, running }: RunProgressViewProps) {
+export function RunProgressView({ progress: p, elapsedMs, running, done }: RunProgressViewProps) {
   const fraction = progressFraction(p);
   const label = p.kind === 'import' ? 'Import progress' : 'Load progress';
   return (
-    <div className="sled-run__body">
-      <div className="sled-run__bar-row">
-        {fraction === null ? (
-          <progress className="sled-run__bar" aria-label={label} data-testid="sled-progress-bar" />
-        ) : (
-          <progress
-            className="sled-run__bar"
-            value={Math.round(fraction * 1000)}
-            max={1000}
-            aria-label={label}
-            data-testid="sled-progress-bar"
-          />
-        )}
-        <span className="sled-run__percent">{fraction === null ? '' : `${Math.round(fraction * 100)}%`}</span>
-      </div>
-      <dl className="sled-stats">
-        <div className="sled-stats__item">
-          <dt>Phase</dt>
-          <dd data-testid="sled-run-phase">
-            {running ? <span className="sled-run__spinner" aria-hidden="true" /> : null}
-            {phaseLabels[p.phase]}
-          </dd>
-        </div>
-        <div className="sled-stats__item sled-stats__item--wide">
-          <dt>{p.kind === 'import' ? 'File' : 'Target table'}</dt>
-          <dd className="mono" title={p.current ?? undefined} data-testid="sled-run-current">
-            {p.current ?? '—'}
-          </dd>
-        </div>
-        <div className="sled-stats__item">
-          <dt>{p.unit === 'bytes' ? 'Read' : p.kind === 'load' ? 'Rows' : 'Entries'}</dt>
-          <dd data-testid="sled-run-done">{amount(p)}</dd>
-        </div>
+    <div className="run-card__body">
+      <ProgressBar fraction={fraction} label={label} done={done} testId="sled-progress-bar" />
+      <StatGrid>
+        <Stat label="Phase" testId="sled-run-phase">
+          {running ? <Spinner /> : null}
+          {phaseLabels[p.phase]}
+        </Stat>
+        <Stat
+          label={p.kind === 'import' ? 'File' : 'Target table'}
+          wide
+          mono
+          title={p.current ?? undefined}
+          testId="sled-run-current"
+        >
+          {p.current ?? '—'}
+        </Stat>
+        <Stat label={p.unit === 'bytes' ? 'Read' : p.kind === 'load' ? 'Rows' : 'Entries'} testId="sled-run-done">
+          {amount(p)}
+        </Stat>
         {p.entries !== undefined ? (
-          <div className="sled-stats__item">
-            <dt>Entries</dt>
-            <dd data-testid="sled-run-entries">{formatCount(p.entries)}</dd>
-          </div>
+          <Stat label="Entries" testId="sled-run-entries">
+            {formatCount(p.entries)}
+          </Stat>
         ) : null}
-        <div className="sled-stats__item">
-          <dt>Rate</dt>
-          <dd data-testid="sled-run-rate">{formatEntryRate(p.entriesPerSecond)}</dd>
-        </div>
-        <div className="sled-stats__item">
-          <dt>Time left</dt>
-          <dd data-testid="sled-run-eta">{running ? formatEta(p.etaSeconds) : '—'}</dd>
-        </div>
-        <div className="sled-stats__item">
-          <dt>Elapsed</dt>
-          <dd data-testid="sled-run-elapsed">{formatMs(elapsedMs)}</dd>
-        </div>
-      </dl>
-      {p.message && p.phase !== 'done' ? <p className="sled-run__message">{p.message}</p> : null}
+        <Stat label="Rate" testId="sled-run-rate">
+          {formatEntryRate(p.entriesPerSecond)}
+        </Stat>
+        <Stat label="Time left" testId="sled-run-eta">
+          {running ? formatEta(p.etaSeconds) : '—'}
+        </Stat>
+        <Stat label="Elapsed" testId="sled-run-elapsed">
+          {formatMs(elapsedMs)}
+        </Stat>
+      </StatGrid>
+      {p.message && p.phase !== 'done' ? <p className="run-card__message">{p.message}</p> : null}
     </div>
   );
 }

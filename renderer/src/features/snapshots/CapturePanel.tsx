@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { ConnectionRef } from '../../../../common/profiles';
 import { ErrorBox } from '../../components/ErrorBox';
+import { RunCard } from '../../components/RunCard';
 import { useNow } from '../backend/use-now';
 import { CaptureProgressView } from './CaptureProgressView';
 import { formatBytes, formatCount, plural } from './snapshot-format';
@@ -130,33 +131,27 @@ export function CaptureProgressCard({ onOpen }: { onOpen(id: string): void }) {
           ? 'Capture cancelled'
           : 'Capture failed';
   return (
-    <section
-      className={`card capture-progress capture-progress--${state}`}
-      aria-label="Snapshot capture"
-      data-testid="capture-progress"
-      data-state={state}
-    >
-      <div className="capture-progress__head">
-        <h2 className="card__title">
+    <RunCard
+      state={state}
+      heading="h2"
+      title={
+        <>
           {title} <span className="mono">{capture.sourceLabel}</span>
-        </h2>
-        {running ? (
-          <button
-            className="button button--small"
-            type="button"
-            onClick={() => void cancel()}
-            disabled={capture.cancelling}
-            data-testid="capture-cancel"
-          >
-            {capture.cancelling ? 'Cancelling…' : 'Cancel'}
-          </button>
-        ) : (
-          <button className="button button--small" type="button" onClick={dismiss} data-testid="capture-dismiss">
-            Dismiss
-          </button>
-        )}
-      </div>
-      <CaptureProgressView progress={capture.progress} elapsedMs={elapsedMs} running={running} />
+        </>
+      }
+      ariaLabel="Snapshot capture"
+      testId="capture-progress"
+      cancelling={capture.cancelling}
+      onCancel={() => void cancel()}
+      onDismiss={dismiss}
+      buttonTestId="capture"
+    >
+      <CaptureProgressView
+        progress={capture.progress}
+        elapsedMs={elapsedMs}
+        running={running}
+        done={outcome?.kind === 'done'}
+      />
       {capture.cancelError ? (
         <ErrorBox
           error={capture.cancelError}
@@ -186,6 +181,6 @@ export function CaptureProgressCard({ onOpen }: { onOpen(id: string): void }) {
       ) : outcome?.kind === 'failed' ? (
         <ErrorBox error={outcome.error} title="The capture failed — nothing was saved" testId="capture-error" />
       ) : null}
-    </section>
+    </RunCard>
   );
 }

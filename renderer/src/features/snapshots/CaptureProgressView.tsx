@@ -1,4 +1,6 @@
 import type { CaptureProgress } from '../../../../common/snapshots';
+import { ProgressBar } from '../../components/ProgressBar';
+import { Spinner, Stat, StatGrid } from '../../components/StatGrid';
 import { formatMs } from '../migrations/migration-format';
 import { captureFraction, formatCount, formatEta, formatRate, phaseLabels } from './snapshot-format';
 
@@ -7,67 +9,47 @@ export interface CaptureProgressViewProps {
   /** Time since the capture started. */
   elapsedMs: number;
   running: boolean;
+  /** Ended well: the bar in the done colour. */
+  done: boolean;
 }
 
 /** Phase, current table, tables done of total, rows, rows/s and ETA, with a bar. Props only. */
-export function CaptureProgressView({ progress: p, elapsedMs, running }: CaptureProgressViewProps) {
+export function CaptureProgressView({ progress: p, elapsedMs, running, done }: CaptureProgressViewProps) {
   const fraction = captureFraction(p);
   return (
-    <div className="capture-progress__body">
-      <div className="capture-progress__bar-row">
-        <progress
-          className="capture-progress__bar"
-          value={Math.round(fraction * 1000)}
-          max={1000}
-          aria-label="Capture progress"
-          data-testid="capture-progress-bar"
-        />
-        <span className="capture-progress__percent">{Math.round(fraction * 100)}%</span>
-      </div>
-      <dl className="capture-stats">
-        <div className="capture-stats__item">
-          <dt>Phase</dt>
-          <dd data-testid="capture-phase">
-            {running ? <span className="capture-progress__spinner" aria-hidden="true" /> : null}
-            {phaseLabels[p.phase]}
-          </dd>
-        </div>
+    <div className="run-card__body">
+      <ProgressBar fraction={fraction} label="Capture progress" done={done} testId="capture-progress-bar" />
+      <StatGrid>
+        <Stat label="Phase" testId="capture-phase">
+          {running ? <Spinner /> : null}
+          {phaseLabels[p.phase]}
+        </Stat>
         {running ? (
-          <div className="capture-stats__item capture-stats__item--wide">
-            <dt>Current table</dt>
-            <dd className="mono" data-testid="capture-table">
-              {p.table ?? '—'}
-            </dd>
-          </div>
+          <Stat label="Current table" wide mono testId="capture-table">
+            {p.table ?? '—'}
+          </Stat>
         ) : null}
-        <div className="capture-stats__item">
-          <dt>Tables</dt>
-          <dd data-testid="capture-tables">
-            {p.tablesTotal > 0 ? `${formatCount(p.tablesDone)} of ${formatCount(p.tablesTotal)}` : '—'}
-          </dd>
-        </div>
-        <div className="capture-stats__item">
-          <dt>Rows</dt>
-          <dd data-testid="capture-rows">{formatCount(p.rowsDone)}</dd>
-        </div>
+        <Stat label="Tables" testId="capture-tables">
+          {p.tablesTotal > 0 ? `${formatCount(p.tablesDone)} of ${formatCount(p.tablesTotal)}` : '—'}
+        </Stat>
+        <Stat label="Rows" testId="capture-rows">
+          {formatCount(p.rowsDone)}
+        </Stat>
         {running ? (
           <>
-            <div className="capture-stats__item">
-              <dt>Rate</dt>
-              <dd data-testid="capture-rate">{formatRate(p.rowsPerSecond)}</dd>
-            </div>
-            <div className="capture-stats__item">
-              <dt>Time left</dt>
-              <dd data-testid="capture-eta">{formatEta(p.etaSeconds)}</dd>
-            </div>
+            <Stat label="Rate" testId="capture-rate">
+              {formatRate(p.rowsPerSecond)}
+            </Stat>
+            <Stat label="Time left" testId="capture-eta">
+              {formatEta(p.etaSeconds)}
+            </Stat>
           </>
         ) : null}
-        <div className="capture-stats__item">
-          <dt>Elapsed</dt>
-          <dd data-testid="capture-elapsed">{formatMs(elapsedMs)}</dd>
-        </div>
-      </dl>
-      {p.message && p.phase !== 'done' ? <p className="capture-progress__message">{p.message}</p> : null}
+        <Stat label="Elapsed" testId="capture-elapsed">
+          {formatMs(elapsedMs)}
+        </Stat>
+      </StatGrid>
+      {p.message && p.phase !== 'done' ? <p className="run-card__message">{p.message}</p> : null}
     </div>
   );
 }
