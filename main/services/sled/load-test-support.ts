@@ -71,6 +71,19 @@ export const preference = (source: string, r: PreferenceRecord): FixtureEntry =>
   record: r,
 });
 
+/** UUIDv5 as RFC 4122 §4.3 defines it, written here independently of the uuid package the mapping uses. */
+export function uuidV5(name: string, namespace: string): string {
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(Buffer.from(name, 'utf8'))
+    .digest();
+  const b = Buffer.from(hash.subarray(0, 16));
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 export const hex64 = (seed: string): string => createHash('sha256').update(seed).digest('hex');
 
 export function memoryEntry(agent: string, key: string, importance: number): MemoryRecord['entry'] {

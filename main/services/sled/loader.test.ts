@@ -4,7 +4,6 @@
  * COMMIT and the staging update, a cancel), PostgreSQL refusing one entry,
  * secrets, a read-only session and a concurrent load.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,24 +28,12 @@ import {
   rowCounts,
   stagedOutcomes,
   standardEntries,
+  uuidV5,
   wallet,
 } from './load-test-support';
 import { planImport } from './plan';
 import type { StagingDb } from './staging-db';
 import { summarize } from './staging-summary';
-
-/** UUIDv5 as RFC 4122 §4.3 defines it, written here independently of the uuid package. */
-function uuidV5(name: string, namespace: string): string {
-  const hash = createHash('sha1')
-    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
-    .update(Buffer.from(name, 'utf8'))
-    .digest();
-  const b = Buffer.from(hash.subarray(0, 16));
-  b[6] = (b[6]! & 0x0f) | 0x50;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 const ALICE = uuidV5('alice_123', DEFAULT_SLED_NAMESPACE);
 const IMPORT = 'sled-test-import';

@@ -1,20 +1,8 @@
 /** The pure record → row mapping. */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SLED_NAMESPACE } from '../../../common/sled';
+import { uuidV5 } from './load-test-support';
 import { cacheRow, type EntryOrigin, mintRow, printableKey, UserIds, unixToIso, walletRow } from './mapping';
-
-function uuidV5(name: string, namespace: string): string {
-  const hash = createHash('sha1')
-    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
-    .update(Buffer.from(name, 'utf8'))
-    .digest();
-  const b = Buffer.from(hash.subarray(0, 16));
-  b[6] = (b[6]! & 0x0f) | 0x50;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 const origin: EntryOrigin = {
   importId: 'imp',

@@ -98,8 +98,8 @@ CREATE INDEX IF NOT EXISTS entries_problem ON entries (problem) WHERE problem IS
 CREATE INDEX IF NOT EXISTS entries_done ON entries (outcome) WHERE outcome <> 'pending';
 `;
 
-export interface StagedEntry {
-  id: number;
+/** What the stager inserts for each entry (id is assigned by SQLite in insertion order). */
+export interface NewEntry {
   fileId: number;
   sourceId: number | null;
   origin: string;
@@ -114,26 +114,14 @@ export interface StagedEntry {
   record: string | null;
   problem: SledProblemKind | null;
   reason: string | null;
+}
+
+/** A staged entry as read back: what was inserted, its id, and what the loads made of it. */
+export interface StagedEntry extends NewEntry {
+  id: number;
   outcome: 'pending' | 'loaded' | 'skipped' | 'failed';
   outcomeReason: string | null;
   targetId: number | null;
-}
-
-/** What the stager inserts for each entry (id is assigned by SQLite in insertion order). */
-export interface NewEntry {
-  fileId: number;
-  sourceId: number | null;
-  origin: string;
-  tree: string | null;
-  key: Buffer | null;
-  value: Buffer | null;
-  valueSha256: string | null;
-  valueRedacted: boolean;
-  family: SledFamily | null;
-  target: SledTarget | null;
-  record: string | null;
-  problem: SledProblemKind | null;
-  reason: string | null;
 }
 
 export const defaultSettings: SledSettings = {
