@@ -45,8 +45,21 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+export interface BouncerOptions {
+  /** Server sessions per database and user (default 2). */
+  poolSize?: number;
+  /**
+   * Accept and drop a client's `options` start-up parameter (`-c name=value`)
+   * instead of refusing the connection, as a pooler configured with
+   * ignore_startup_parameters = options does (default true).
+   */
+  ignoreOptions?: boolean;
+}
+
 /** Starts PgBouncer in front of `url`'s server and database (a URL with user and password). */
-export async function startBouncer(url: string, poolSize = 2): Promise<Bouncer> {
+export async function startBouncer(url: string, options: BouncerOptions = {}): Promise<Bouncer> {
+  const poolSize = options.poolSize ?? 2;
+  const ignored = ['extra_float_digits', ...(options.ignoreOptions === false ? [] : ['options'])];
   const binary = pgbouncerPath();
   const server = new URL(url);
   const database = decodeURIComponent(server.pathname.slice(1));
@@ -71,7 +84,7 @@ export async function startBouncer(url: string, poolSize = 2): Promise<Bouncer> 
       `auth_file = ${path.join(dir, 'users.txt')}`,
       `default_pool_size = ${poolSize}`,
       'server_round_robin = 1',
-      'ignore_startup_parameters = extra_float_digits,options',
+      `ignore_startup_parameters = ${ignored.join(',')}`,
       `logfile = ${path.join(dir, 'pgbouncer.log')}`,
       '',
     ].join('\n'),

@@ -31,6 +31,46 @@ export interface ResolvedConnection extends ConnectionContext {
   poolSize: number;
 }
 
+/**
+ * A connection's session settings (read-only, statement timeout) as the
+ * start-up packet's `options`, or null when it has none. They are not SET after
+ * connecting: through a transaction pooler a SET stays on whichever server
+ * session ran it, for the pooler's other clients, while our later transactions
+ * may run in sessions that never had it. A pooler either refuses the parameter
+ * (PgBouncer, Neon's pooled endpoint: the connection fails, saying so) or drops
+ * it (ignore_startup_parameters), which assertSessionSettings catches.
+ */
+export function sessionOptions(settings: { readOnly: boolean; statementTimeoutMs: number }): string | null {
+  const parts: string[] = [];
+  if (settings.readOnly) parts.push('-c default_transaction_read_only=on');
+  if (settings.statementTimeoutMs > 0) parts.push(`-c statement_timeout=${Math.floor(settings.statementTimeoutMs)}`);
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
+/** What to do when a pooler stands between us and the server (pg-errors.ts says it too, when one refuses `options`). */
+const DIRECT_HINT =
+  'Connect to the database directly, not through a connection pooler (for Neon, the host without -pooler): a pooler in transaction mode hands each transaction whichever server session is free, so a session setting cannot hold there.';
+
+/** Fails unless the session has the read-only default and statement timeout of `resolved`. */
+async function assertSessionSettings(client: pg.PoolClient, resolved: ResolvedConnection): Promise<void> {
+  const row = (
+    await client.query<{ ro: string; timeout: string }>(
+      `SELECT pg_catalog.current_setting('default_transaction_read_only') AS ro,
+              (SELECT setting FROM pg_catalog.pg_settings WHERE name = 'statement_timeout') AS timeout`,
+    )
+  ).rows[0];
+  const missing: string[] = [];
+  if (resolved.readOnly && row?.ro !== 'on') missing.push('read-only');
+  const timeout = Math.floor(resolved.statementTimeoutMs);
+  if (timeout > 0 && Number(row?.timeout) !== timeout) missing.push(`a statement timeout of ${timeout} ms`);
+  if (missing.length === 0) return;
+  throw new OpsError(
+    'conflict',
+    `The session on ${resolved.target} does not have this connection's settings (${missing.join(', ')}): something between ops-console and the server, such as a connection pooler, dropped them`,
+    { hint: DIRECT_HINT },
+  );
+}
+
 interface PoolEntry {
   resolved: ResolvedConnection;
   pool: pg.Pool;
@@ -76,6 +116,8 @@ export function urlKey(url: string): string {
 export class ConnectionManager {
   private readonly pools = new Map<string, PoolEntry>();
   private readonly options: ConnectionManagerOptions;
+  /** Pooled sessions whose settings were checked (pg.Pool hands out the same client object for a session). */
+  private readonly checkedSessions = new WeakSet<pg.PoolClient>();
   private readonly logger: Logger;
   private readonly clock: () => Date;
 
@@ -167,26 +209,15 @@ export class ConnectionManager {
   }
 
   private createPool(resolved: ResolvedConnection, ssl: ReturnType<typeof tlsOptions>): pg.Pool {
+    const options = sessionOptions(resolved);
     const pool = new pg.Pool({
       ...clientConfig(resolved.connection, resolved.password, {
         connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
         ssl,
       }),
+      ...(options === null ? {} : { options }),
       max: resolved.poolSize,
       idleTimeoutMillis: this.options.idleTimeoutMs ?? 30_000,
-    });
-    const settings: string[] = [];
-    if (resolved.readOnly) settings.push('SET default_transaction_read_only = on');
-    if (resolved.statementTimeoutMs > 0)
-      settings.push(`SET statement_timeout = ${Math.floor(resolved.statementTimeoutMs)}`);
-    pool.on('connect', (client) => {
-      // Queued before any caller's query on this client, so the session is set up first.
-      if (settings.length) {
-        client.query(settings.join('; ')).catch((error: unknown) => {
-          this.logger.error(`session setup failed on ${resolved.target}:`, error);
-          client.release?.(error instanceof Error ? error : new Error(String(error)));
-        });
-      }
     });
     pool.on('error', (error) => {
       // An idle connection died (server restart, network blip): the pool drops it; the next checkout reconnects.
@@ -216,7 +247,22 @@ export class ConnectionManager {
     return entry;
   }
 
+  /** A pooled client whose session has the connection's settings (checked once per session). */
   private async checkout(entry: PoolEntry): Promise<pg.PoolClient> {
+    const client = await this.connectClient(entry);
+    if (!this.checkedSessions.has(client) && sessionOptions(entry.resolved) !== null) {
+      try {
+        await assertSessionSettings(client, entry.resolved);
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+    }
+    this.checkedSessions.add(client);
+    return client;
+  }
+
+  private async connectClient(entry: PoolEntry): Promise<pg.PoolClient> {
     try {
       return await entry.pool.connect();
     } catch (error) {
@@ -294,7 +340,7 @@ export class ConnectionManager {
         if (entry) {
           const free = entry.resolved.poolSize - entry.pool.totalCount + entry.pool.idleCount;
           const wanted = Math.max(0, Math.min(extra, free - 1));
-          for (let i = 0; i < wanted; i++) helpers.push(await entry.pool.connect());
+          for (let i = 0; i < wanted; i++) helpers.push(await this.checkout(entry));
         }
         return await fn(client, helpers, context);
       } finally {

@@ -40,6 +40,12 @@ export function toOpsError(error: unknown, url: string): OpsError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as PgLikeError;
   const target = describeTarget(url);
   const raw = redactText(e.message ?? String(error));
+  if (/unsupported startup parameter/i.test(raw)) {
+    return new OpsError('connection_failed', `${target} refused a start-up parameter: ${raw}`, {
+      hint: "A connection pooler (PgBouncer, or Neon's pooled endpoint) is in the way, and it does not take the session settings ops-console sends as it connects (read-only, a statement timeout). Connect to the database directly, not through the pooler (for Neon, the host without -pooler).",
+      cause: error,
+    });
+  }
   switch (e.code) {
     case 'ECONNREFUSED':
       return new OpsError('connection_failed', `Connection refused by ${target}`, {

@@ -66,6 +66,9 @@ export class SchemaLister {
       connectionString: url,
       connectionTimeoutMillis: this.connectTimeoutMs,
       statement_timeout: this.statementTimeoutMs,
+      // Read-only from the start-up packet, not a SET: through a transaction pooler a SET would stay
+      // on the pooled server session for the pooler's other clients (connection-manager.ts).
+      options: '-c default_transaction_read_only=on',
       application_name: 'ops-console',
     });
     // A socket error after connect must not crash the process.
@@ -73,7 +76,6 @@ export class SchemaLister {
     const started = Date.now();
     try {
       await client.connect();
-      await client.query('SET default_transaction_read_only = on');
       const info = await client.query<{ version: string; database: string }>(
         `SELECT current_setting('server_version') AS version, current_database() AS database`,
       );
