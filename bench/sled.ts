@@ -13,6 +13,13 @@
  * Targets: staging at least 200 000 entries/s; the load at most 3x the
  * \copy time; peak memory of each of our processes under 300 MB.
  *
+ * Staging's peer is the sqlite3 shell on the same file: `.import` of its lines
+ * into a table, then the tree, key and value of each entry split out by
+ * SQLite's JSON functions into a second table, all in C on one thread. It
+ * decodes nothing (no base64, bincode or serde_json, no records, no problems),
+ * so it is a floor for storing the entries rather than the same work.
+ * BENCH_SQLITE3 names a sqlite3 (3.38 or newer, for ->>); otherwise PATH's.
+ *
  * Wallet secrets are left out of the timed load (plan --secrets skip):
  * pgp_sym_encrypt derives a key with a salted, iterated S2K per call, slow on
  * purpose, and a CSV \copy would carry the already encrypted text for free. A
@@ -26,6 +33,7 @@
  * BENCH_SLED_ENTRIES changes the entry count (quick runs), and
  * BENCH_SLED_SECRET_ENTRIES that of the secrets run (0 skips it).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -351,6 +359,53 @@ function padded(label: string, value: string): string {
   return `  ${label.padEnd(44)}${value}`;
 }
 
+/** The sqlite3 shell to measure staging against: BENCH_SQLITE3 or PATH's, 3.38 or newer (for ->>). */
+function findSqlite3(): { path: string | null; version: string | null; reason: string } {
+  const candidates = [
+    process.env.BENCH_SQLITE3,
+    ...(process.env.PATH ?? '').split(path.delimiter).map((dir) => (dir ? path.join(dir, 'sqlite3') : undefined)),
+  ].filter((c): c is string => c !== undefined && c !== '' && fs.existsSync(c));
+  const seen: string[] = [];
+  for (const candidate of candidates) {
+    const out = spawnSync(candidate, ['-version'], { encoding: 'utf8' });
+    const version = /^(\d+)\.(\d+)\.(\d+)/.exec(out.stdout ?? '');
+    if (!version) continue;
+    if (Number(version[1]) > 3 || (Number(version[1]) === 3 && Number(version[2]) >= 38)) {
+      return { path: candidate, version: version[0], reason: '' };
+    }
+    seen.push(`${candidate} is ${version[0]}`);
+  }
+  return {
+    path: null,
+    version: null,
+    reason: seen.length ? `${seen.join(', ')}; 3.38 or newer is needed` : 'none installed',
+  };
+}
+
+/** The peer's script: the file's lines into a table, then each entry's tree, key and value by SQLite's JSON functions. */
+function sqlite3Script(file: string, exportFile: string): string {
+  const quoted = (s: string) => `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  fs.writeFileSync(
+    file,
+    [
+      'PRAGMA journal_mode = OFF;',
+      'PRAGMA synchronous = OFF;',
+      'CREATE TABLE lines (line TEXT);',
+      // No quoting rules: every line is one value (JSON Lines has no control characters in a line).
+      '.mode ascii',
+      '.separator "\\037" "\\n"',
+      `.import ${quoted(exportFile)} lines`,
+      'CREATE TABLE entries (id INTEGER PRIMARY KEY, tree TEXT, key TEXT, value TEXT);',
+      "INSERT INTO entries (tree, key, value) SELECT line ->> '$.tree', coalesce(line ->> '$.key', line ->> '$.key_b64'),",
+      "       coalesce(line ->> '$.value', line ->> '$.value_b64') FROM lines WHERE line ->> '$.format' IS NULL;",
+      '.mode list',
+      'SELECT count(*) FROM entries;',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
 export async function run(): Promise<void> {
   if (ENTRIES < 10) throw new Error('BENCH_SLED_ENTRIES must be at least 10 (every family needs an entry)');
   const server = await startServer(['-c', 'shared_buffers=256MB']);
@@ -365,6 +420,7 @@ export async function run(): Promise<void> {
     }
     const facts = await serverFacts(server.adminUrl);
     const psql: PgTool = findPgTool('psql', facts.major, process.env.BENCH_PSQL);
+    const sqlite3 = findSqlite3();
     buildCli();
     const bundle = privateCliBundle();
     cleanups.push(bundle.remove);
@@ -396,7 +452,16 @@ export async function run(): Promise<void> {
       `ours:    node <a copy of dist/cli>/ops-console.mjs (the bundle, built now) --data-dir <tmp> sled import <file> --json;`,
     );
     log(`         sled plan <id> --secrets skip; sled load <id> --url <fresh migrated database> --json`);
-    log(`peer:    one psql -X -f <script> of five \\copy <table>(<all columns but id>) FROM '<csv>' WITH (FORMAT csv)`);
+    log(
+      `sqlite3: ${sqlite3.path ? `${sqlite3.path} (${sqlite3.version})` : `n/a (sqlite3 not found: ${sqlite3.reason})`}`,
+    );
+    log(
+      `peers:   staging: sqlite3 <db> ".read <script>": .import of the file's lines, then tree, key and value of each`,
+    );
+    log(`         entry split out by SQLite's JSON functions into a second table (in C, one thread; decodes nothing)`);
+    log(
+      `         load: one psql -X -f <script> of five \\copy <table>(<all columns but id>) FROM '<csv>' WITH (FORMAT csv)`,
+    );
     log(`         into a second fresh migrated database; the CSVs are the rows our load wrote (COPY TO, not timed)`);
     log(`machine: ${os.cpus().length} cores, ${mb(os.totalmem())} RAM, load average ${os.loadavg()[0]?.toFixed(2)}`);
     log(`         node ${process.version}, ${os.platform()} ${os.release()}`);
@@ -415,6 +480,26 @@ export async function run(): Promise<void> {
       `staging  ${secs(staged.run.ms)}, ${count(Math.round(stagingRate))} entries/s, ` +
         `${cpu(staged.run.cpuMs)}, peak ${mb(staged.run.peakBytes)}; staging database ${mb(staged.summary.stagingBytes)}; ${busy()}`,
     );
+
+    // Staging's peer: the sqlite3 shell storing the same file's entries, without decoding them.
+    let peerStaging: Measured | null = null;
+    if (sqlite3.path) {
+      const peerDb = path.join(tmp, 'sqlite3-peer.sqlite');
+      const script = sqlite3Script(path.join(tmp, 'sqlite3-peer.sql'), generated.file);
+      peerStaging = await measureProcess(sqlite3.path, [peerDb, `.read ${JSON.stringify(script)}`], {
+        label: 'sqlite3 .import',
+      });
+      const stored = Number(peerStaging.stdout.trim().split('\n').at(-1));
+      if (stored !== generated.entries) {
+        throw new Error(`sqlite3 stored ${stored} entries of ${generated.entries}: ${peerStaging.stderr.trim()}`);
+      }
+      log(
+        `sqlite3  ${secs(peerStaging.ms)}, ${count(Math.round(perSecond(generated.entries, peerStaging.ms)))} entries/s, ` +
+          `${cpu(peerStaging.cpuMs)}, peak ${mb(peerStaging.peakBytes)}; database ${mb(fs.statSync(peerDb).size)}; ` +
+          `entries stored, none decoded; ${busy()}`,
+      );
+      fs.rmSync(peerDb, { force: true });
+    }
 
     // Load: plan (secrets left out), a fresh migrated database, then the whole load process.
     const planned = await plan(dataDir, staged.summary.id, 'skip');
@@ -481,6 +566,23 @@ export async function run(): Promise<void> {
         `${secs(staged.run.ms)}  ${count(Math.round(stagingRate))} entries/s`,
       ),
     );
+    const peerRate = peerStaging ? perSecond(generated.entries, peerStaging.ms) : null;
+    log(
+      padded(
+        'sqlite3 .import + JSON split of the file',
+        peerStaging && peerRate !== null
+          ? `${secs(peerStaging.ms)}  ${count(Math.round(peerRate))} entries/s`
+          : 'n/a (sqlite3 not found)',
+      ),
+    );
+    log(
+      padded(
+        'ratio staging / sqlite3',
+        peerStaging ? `${(staged.run.ms / peerStaging.ms).toFixed(2)}x` : 'n/a (sqlite3 not found)',
+      ),
+    );
+    log(`  (ours also decodes every value, writes its record or problem and the family index, and runs on`);
+    log(`   two threads; sqlite3 stores each entry's three JSON fields as text)`);
     log(padded('load (ops-console sled load)', secs(loaded.run.ms)));
     log(padded('psql \\copy of the same rows', copy ? secs(copy.ms) : 'n/a (psql not found)'));
     const ratio = copy ? loaded.run.ms / copy.ms : null;
@@ -493,6 +595,7 @@ export async function run(): Promise<void> {
     log(padded('ops-console sled plan', mb(planned.run.peakBytes)));
     log(padded('ops-console sled load', mb(loaded.run.peakBytes)));
     log(padded('psql \\copy', copy ? mb(copy.peakBytes) : 'n/a'));
+    log(padded('sqlite3 .import', peerStaging ? mb(peerStaging.peakBytes) : 'n/a'));
     log();
     log('wallet secrets');
     log(`  left out of the timed load (plan --secrets skip): pgp_sym_encrypt derives its key with an iterated,`);
@@ -521,7 +624,8 @@ export async function run(): Promise<void> {
     const peak = Math.max(...ours.map((r) => r.peakBytes ?? 0));
     log(
       `target: staging at least ${count(TARGET.entriesPerSecond)} entries/s: ` +
-        `${verdict(stagingRate >= TARGET.entriesPerSecond)} (${count(Math.round(stagingRate))})`,
+        `${verdict(stagingRate >= TARGET.entriesPerSecond)} (${count(Math.round(stagingRate))}` +
+        (peerRate === null ? ')' : `; sqlite3 storing the entries undecoded: ${count(Math.round(peerRate))})`),
     );
     log(
       `target: load at most ${TARGET.loadRatio}x the \\copy time: ` +
