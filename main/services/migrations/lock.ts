@@ -35,9 +35,46 @@ function keyParts(key: bigint): { high: string; low: string } {
  * another server session than the one that took the lock.
  */
 export function holdsLockSql(key: bigint): string {
+  return `SELECT ${holdsLockExpression(key)} AS held`;
+}
+
+function holdsLockExpression(key: bigint): string {
   const { high, low } = keyParts(key);
-  return `SELECT EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()
-    AND granted AND classid = ${high}::oid AND objid = ${low}::oid AND objsubid = 1) AS held`;
+  return `EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()
+    AND granted AND classid = ${high}::oid AND objid = ${low}::oid AND objsubid = 1)`;
+}
+
+/**
+ * Sets session settings (set_config, not LOCAL) only if this session holds the
+ * session advisory lock `key`: the check and the settings are one statement,
+ * so a transaction pooler cannot run them in two sessions, and a setting never
+ * lands on a pooled session that other clients get next. Returns the values
+ * the settings had (to put back with the same call), or null when this session
+ * does not hold the lock and nothing was set.
+ */
+export async function setIfHoldsLock(
+  client: pg.ClientBase,
+  key: bigint,
+  settings: Readonly<Record<string, string>>,
+): Promise<Record<string, string> | null> {
+  const names = Object.keys(settings);
+  const values: string[] = [];
+  const before: string[] = [];
+  const sets: string[] = [];
+  for (const [i, name] of names.entries()) {
+    values.push(name, settings[name]!);
+    before.push(`pg_catalog.current_setting($${2 * i + 1}) AS before_${i}`);
+    sets.push(`CASE WHEN held THEN pg_catalog.set_config($${2 * i + 1}, $${2 * i + 2}, false) END`);
+  }
+  // MATERIALIZED: the values before are read before any set_config runs.
+  const result = await client.query<Record<string, string | boolean>>(
+    `WITH s AS MATERIALIZED (SELECT ${holdsLockExpression(key)} AS held, ${before.join(', ')})
+     SELECT s.*, ${sets.join(', ')} FROM s`,
+    values,
+  );
+  const row = result.rows[0];
+  if (row?.held !== true) return null;
+  return Object.fromEntries(names.map((name, i) => [name, row[`before_${i}`] as string]));
 }
 
 /** Who holds the lock now, from pg_locks and pg_stat_activity (null when nobody, or not visible to this role). */
@@ -122,6 +159,8 @@ export interface LockOptions {
   /** How often to try again (and report the holder) while waiting. */
   pollMs?: number;
   onWait?: (holder: LockHolder | null, waitedMs: number) => void;
+  /** Set as the session's application_name when, and only if, the lock is taken. */
+  applicationName?: string;
   now?: () => number;
 }
 
@@ -129,17 +168,27 @@ export interface LockOptions {
  * Takes the session advisory lock, trying again until `waitMs` has passed;
  * then fails naming the holder. Returns how long it waited.
  */
-export async function acquireMigrationLock(client: pg.ClientBase, key: bigint, options: LockOptions): Promise<number> {
+export async function acquireMigrationLock(
+  client: pg.ClientBase,
+  key: bigint,
+  options: LockOptions,
+): Promise<{ waitedMs: number; previousApplicationName: string | null }> {
   const now = options.now ?? (() => performance.now());
   const started = now();
   const pollMs = options.pollMs ?? 250;
   let lastReport = -Infinity;
   for (;;) {
-    const tried = await client.query<{ locked: boolean }>(
-      'SELECT pg_catalog.pg_try_advisory_lock($1::int8) AS locked',
-      [key.toString()],
+    // The holder's name is set in the statement (so the session) that takes the lock, and only if it does.
+    const tried = await client.query<{ locked: boolean; previous: string }>(
+      options.applicationName === undefined
+        ? 'SELECT pg_catalog.pg_try_advisory_lock($1::int8) AS locked, NULL AS previous'
+        : `WITH s AS MATERIALIZED (SELECT pg_catalog.current_setting('application_name') AS previous)
+           SELECT s.previous, CASE WHEN pg_catalog.pg_try_advisory_lock($1::int8)
+                   THEN pg_catalog.set_config('application_name', $2, false) END IS NOT NULL AS locked FROM s`,
+      options.applicationName === undefined ? [key.toString()] : [key.toString(), options.applicationName],
     );
-    if (tried.rows[0]?.locked) return now() - started;
+    const row = tried.rows[0];
+    if (row?.locked) return { waitedMs: now() - started, previousApplicationName: row.previous };
     const waited = now() - started;
     const holder = await lockHolder(client, key);
     if (waited >= options.waitMs) {
@@ -157,6 +206,23 @@ export async function acquireMigrationLock(client: pg.ClientBase, key: bigint, o
   }
 }
 
-export async function releaseMigrationLock(client: pg.ClientBase, key: bigint): Promise<void> {
-  await client.query('SELECT pg_catalog.pg_advisory_unlock($1::int8)', [key.toString()]);
+/**
+ * Releases the lock and puts back the application name it was taken with, in
+ * one statement: the name only where the lock was released, so through a
+ * transaction pooler that moved the client, no other session's name changes.
+ * Returns whether this session held the lock.
+ */
+export async function releaseMigrationLock(
+  client: pg.ClientBase,
+  key: bigint,
+  previousApplicationName: string | null = null,
+): Promise<boolean> {
+  const result = await client.query<{ released: boolean }>(
+    previousApplicationName === null
+      ? 'SELECT pg_catalog.pg_advisory_unlock($1::int8) AS released'
+      : `SELECT CASE WHEN pg_catalog.pg_advisory_unlock($1::int8)
+                THEN pg_catalog.set_config('application_name', $2, false) END IS NOT NULL AS released`,
+    previousApplicationName === null ? [key.toString()] : [key.toString(), previousApplicationName],
+  );
+  return result.rows[0]?.released === true;
 }

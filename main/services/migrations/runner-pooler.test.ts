@@ -13,7 +13,7 @@ import { OpsError } from '../../../common/errors';
 import { startBouncer, type Bouncer } from '../../../test/helpers/pgbouncer';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers/postgres';
 import { memoryLogger } from '../catalog/test-support';
-import { lockHolder, migrationLockKey } from './lock';
+import { holdsLockSql, lockHolder, migrationLockKey } from './lock';
 import { MigrationRunner } from './runner';
 
 const FILES: Record<string, string> = {
@@ -35,17 +35,25 @@ async function connect(url: string): Promise<pg.Client> {
 }
 
 /**
- * `client`, except that before its `nth` BEGIN another client's transaction
- * takes the pooler's idle session: the one the runner has used so far, so the
- * runner's BEGIN goes to a new one. Resolves `stolen` with that session's pid.
+ * `client`, except that before its `nth` query that `matches` (its text) another
+ * client's transaction takes the pooler's idle session: the one the runner has
+ * used so far, so the runner's query goes to a new one. Resolves `stolen` with
+ * that session's pid.
  */
-function stealingBefore(client: pg.Client, other: pg.Client, nth: number, stolen: (pid: number) => void): pg.Client {
-  let begins = 0;
+function stealingBefore(
+  client: pg.Client,
+  other: pg.Client,
+  nth: number,
+  stolen: (pid: number) => void,
+  matches: (text: string) => boolean = (text) => text === 'BEGIN',
+): pg.Client {
+  let seen = 0;
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
       return async (...args: unknown[]) => {
-        if (args[0] === 'BEGIN' && ++begins === nth) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+        if (text !== undefined && matches(text) && ++seen === nth) {
           await other.query('BEGIN');
           stolen((await other.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
         }
@@ -128,5 +136,174 @@ describe('migrations through PgBouncer in transaction mode', () => {
       { version: '2', success: true },
       { version: '3', success: true },
     ]);
+  });
+});
+
+/** A database of its own behind a PgBouncer of its own (its pooled sessions are the test's alone). */
+async function pooledDatabase(prefix: string): Promise<{ db: TestDatabase; bouncer: Bouncer; dir: string }> {
+  const own = await createTestDatabase(prefix);
+  const pooler = await startBouncer(own.url);
+  const files = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-console-migrations-pooler-'));
+  cleanups.push(async () => {
+    await pooler.stop();
+    await own.drop();
+    fs.rmSync(files, { recursive: true, force: true });
+  });
+  return { db: own, bouncer: pooler, dir: files };
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of clients.splice(0)) await c.end().catch(() => undefined);
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** The settings a session has, and its pid. */
+async function sessionState(client: pg.Client): Promise<Record<string, string | number>> {
+  return (
+    await client.query<Record<string, string | number>>(
+      `SELECT pg_backend_pid() AS pid, current_setting('lock_timeout') AS lock_timeout,
+              current_setting('statement_timeout') AS statement_timeout,
+              current_setting('application_name') AS application_name`,
+    )
+  ).rows[0]!;
+}
+
+const NO_TRANSACTION = [
+  '-- no-transaction',
+  'CREATE TABLE nt_items (id int);',
+  'CREATE INDEX CONCURRENTLY nt_items_id ON nt_items (id);',
+  'CREATE TABLE nt_after (id int);',
+].join('\n');
+const LIMITS = { lockTimeoutMs: 4321, statementTimeoutMs: 98_765 };
+
+describe('a no-transaction migration through PgBouncer in transaction mode', () => {
+  it('runs there and leaves no setting or name on the pooled session', async () => {
+    const own = await pooledDatabase('migratepool_nt');
+    fs.writeFileSync(path.join(own.dir, '1_nt.sql'), NO_TRANSACTION);
+    const runner = new MigrationRunner({ logger: memoryLogger(), builtInDir: own.dir, onProgress: () => undefined });
+    const pooled = await connect(own.bouncer.transactionUrl);
+    const before = await sessionState(pooled);
+    const result = await runner.apply(pooled, { runId: 'nt', dir: own.dir, ...LIMITS });
+    expect(result.failure).toBeNull();
+    expect(result.applied.map((a) => a.version)).toEqual([1]);
+    // One client, so one server session: the one that ran it all, now as it was before.
+    const after = await sessionState(pooled);
+    expect(after).toEqual(before);
+    expect(after.lock_timeout).toBe('0');
+    const direct = await connect(own.db.url);
+    expect((await direct.query('SELECT success FROM _sqlx_migrations WHERE version = 1')).rows).toEqual([
+      { success: true },
+    ]);
+    expect(await lockHolder(direct, migrationLockKey(own.db.name))).toBeNull();
+  });
+
+  it('sets nothing and runs nothing when its settings would go to another session than the lock', async () => {
+    const own = await pooledDatabase('migratepool_nt');
+    fs.writeFileSync(path.join(own.dir, '1_nt.sql'), NO_TRANSACTION);
+    const runner = new MigrationRunner({ logger: memoryLogger(), builtInDir: own.dir, onProgress: () => undefined });
+    const other = await connect(own.bouncer.transactionUrl);
+    let lockSession = 0;
+    // The statement that sets the file's timeouts (and checks the lock) is the first with set_config in it.
+    const client = stealingBefore(
+      await connect(own.bouncer.transactionUrl),
+      other,
+      1,
+      (pid) => (lockSession = pid),
+      (text) => text.includes('set_config($1'),
+    );
+    const error = (await runner.apply(client, { runId: 'nt', dir: own.dir, ...LIMITS }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as OpsError;
+    expect(error).toBeInstanceOf(OpsError);
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toMatch(
+      new RegExp(
+        `: 1_nt\\.sql \\(no transaction\\) would run in session \\d+, while session ${lockSession} holds its lock`,
+      ),
+    );
+    // Neither the session it was moved to nor the lock's got the file's timeouts. (PgBouncer keeps
+    // application_name per client and sets it on whichever session serves the client.)
+    const probe = await connect(own.bouncer.transactionUrl);
+    const moved = await sessionState(probe);
+    expect(moved.pid).not.toBe(lockSession);
+    expect(moved).toMatchObject({ lock_timeout: '0', statement_timeout: '0' });
+    expect(await sessionState(other)).toMatchObject({ pid: lockSession, lock_timeout: '0', statement_timeout: '0' });
+    await other.query('COMMIT');
+    // Nothing of the file ran, and no failed row blocks the next run.
+    const direct = await connect(own.db.url);
+    expect((await direct.query(`SELECT to_regclass('nt_items') IS NULL AS absent`)).rows[0]).toEqual({ absent: true });
+    expect((await direct.query('SELECT count(*)::int AS n FROM _sqlx_migrations')).rows[0]).toEqual({ n: 0 });
+    await direct.query('SELECT pg_terminate_backend($1)', [lockSession]);
+    const retried = await runner.apply(direct, { runId: 'direct', dir: own.dir, ...LIMITS });
+    expect(retried.applied.map((a) => a.version)).toEqual([1]);
+  });
+
+  it('stops at the statement that would run outside the lock session; what ran is recorded as failed, with the way on', async () => {
+    const own = await pooledDatabase('migratepool_nt');
+    fs.writeFileSync(path.join(own.dir, '1_nt.sql'), NO_TRANSACTION);
+    const runner = new MigrationRunner({ logger: memoryLogger(), builtInDir: own.dir, onProgress: () => undefined });
+    const other = await connect(own.bouncer.transactionUrl);
+    let lockSession = 0;
+    // Lock checks: after taking the lock (1), before statement 1 (2), before statement 2 (3).
+    const check = holdsLockSql(migrationLockKey(own.db.name));
+    const client = stealingBefore(
+      await connect(own.bouncer.transactionUrl),
+      other,
+      3,
+      (pid) => (lockSession = pid),
+      (text) => text === check,
+    );
+    const error = (await runner.apply(client, { runId: 'nt', dir: own.dir, ...LIMITS }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as OpsError;
+    expect(error).toBeInstanceOf(OpsError);
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toMatch(
+      new RegExp(
+        `: statement 2 of 1_nt\\.sql \\(line 3\\) would run in session \\d+, while session ${lockSession} holds its lock`,
+      ),
+    );
+    expect(error.hint).toContain('Statements 1 to 1 of 1_nt.sql ran (no transaction, so they stay)');
+    expect(error.hint).toContain('ops-console migrate resolve 1 retry');
+    expect(error.hint).toContain('ops-console migrate resolve 1 mark-applied');
+    expect(error.hint).toContain(`SELECT pg_terminate_backend(${lockSession}) ends that session`);
+    // The file's timeouts are on the lock's session only (the hint's pg_terminate_backend ends them with it).
+    const probe = await connect(own.bouncer.transactionUrl);
+    const moved = await sessionState(probe);
+    expect(moved.pid).not.toBe(lockSession);
+    expect(moved).toMatchObject({ lock_timeout: '0', statement_timeout: '0' });
+    expect(await sessionState(other)).toMatchObject({
+      pid: lockSession,
+      lock_timeout: '4321ms',
+      statement_timeout: '98765ms',
+    });
+    await other.query('COMMIT');
+
+    const direct = await connect(own.db.url);
+    const exists = async (name: string) =>
+      (await direct.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [name])).rows[0]!
+        .present;
+    expect(await exists('nt_items')).toBe(true);
+    expect(await exists('nt_items_id')).toBe(false);
+    expect(await exists('nt_after')).toBe(false);
+    expect((await direct.query('SELECT success FROM _sqlx_migrations WHERE version = 1')).rows).toEqual([
+      { success: false },
+    ]);
+    // Ending the lock's session frees the lock and its settings; the failed row blocks until resolved.
+    await direct.query('SELECT pg_terminate_backend($1)', [lockSession]);
+    const blocked = await runner.apply(direct, { runId: 'direct', dir: own.dir }).then(
+      () => null,
+      (e: unknown) => e as OpsError,
+    );
+    expect(blocked?.message).toMatch(/failed partway/);
+    await direct.query('DROP TABLE nt_items');
+    await runner.resolve(direct, { dir: own.dir, version: 1, action: 'retry' });
+    const retried = await runner.apply(direct, { runId: 'direct', dir: own.dir });
+    expect(retried.applied.map((a) => a.version)).toEqual([1]);
+    expect(await exists('nt_items_id')).toBe(true);
+    expect(await exists('nt_after')).toBe(true);
   });
 });

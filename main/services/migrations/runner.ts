@@ -24,7 +24,15 @@ import {
   type AppliedRow,
   type StatusParts,
 } from './history';
-import { acquireMigrationLock, assertHoldsLock, migrationLockKey, releaseMigrationLock } from './lock';
+import {
+  acquireMigrationLock,
+  assertHoldsLock,
+  migrationLockKey,
+  releaseMigrationLock,
+  sessionChangedError,
+  setIfHoldsLock,
+  type SessionChangeWords,
+} from './lock';
 import { firstLine, splitSql, SplitError, statementPositionToFile, type SqlStatement } from './split';
 
 export interface MigrationLimits {
@@ -214,12 +222,12 @@ export class MigrationRunner {
     const limits = this.limitsFor(options);
     const started = performance.now();
     await this.assertWritable(client);
-    return this.withLock(client, runId, limits.lockWaitMs, async (guard) => {
+    return this.withLock(client, runId, limits.lockWaitMs, async (session) => {
       const skippedNoTransaction = files.filter((p) => p.file.noTransaction).map((p) => p.file.version);
       let failure: MigrationFailure | null = null;
       await client.query('BEGIN');
       try {
-        await guard();
+        await session.guard();
         await client.query(HISTORY_TABLE_DDL);
         for (const parsed of files) {
           if (parsed.file.noTransaction) continue;
@@ -269,7 +277,7 @@ export class MigrationRunner {
     const info = await serverInfo(client);
     await this.assertWritable(client);
     const lockStarted = performance.now();
-    return this.withLock(client, runId, limits.lockWaitMs, async (guard) => {
+    return this.withLock(client, runId, limits.lockWaitMs, async (session) => {
       const lockWaitMs = Math.round(performance.now() - lockStarted);
       await client.query(HISTORY_TABLE_DDL);
       // Read the history only now, under the lock: a runner that held it may have applied everything.
@@ -294,7 +302,7 @@ export class MigrationRunner {
       if (due.length === 0) this.logger.info(`${info.database}: no pending migrations`);
       for (const [i, version] of due.entries()) {
         const file = parsed.get(version) as ParsedFile;
-        const outcome = await this.applyOne(client, file, limits, runId, guard);
+        const outcome = await this.applyOne(client, file, limits, runId, session);
         if ('failure' in outcome) {
           result.failure = outcome.failure;
           result.notRun = due.slice(i + 1);
@@ -312,7 +320,7 @@ export class MigrationRunner {
     parsed: ParsedFile,
     limits: MigrationLimits,
     runId: string,
-    guard: () => Promise<void>,
+    session: LockSession,
   ): Promise<{ applied: AppliedMigration } | { failure: MigrationFailure }> {
     const { file, statements } = parsed;
     this.onProgress({
@@ -328,16 +336,29 @@ export class MigrationRunner {
     const started = process.hrtime.bigint();
     let failure: MigrationFailure | null;
     if (file.noTransaction) {
-      await guard();
-      // Recorded as failed first: if this process dies midway, the row says so and blocks the next run.
-      await this.insertHistory(client, file, false, -1n);
-      await client.query(
-        `SET lock_timeout = '${ms(limits.lockTimeoutMs)}'; SET statement_timeout = '${ms(limits.statementTimeoutMs)}'`,
+      // Session settings (no transaction to scope them to), set in the lock's session only and put back there.
+      const restore = await session.set(
+        { lock_timeout: ms(limits.lockTimeoutMs), statement_timeout: ms(limits.statementTimeoutMs) },
+        { next: `${file.fileName} (no transaction)` },
       );
       try {
-        failure = await this.runStatements(client, parsed, runId, false);
+        // Recorded as failed first: if this process dies midway, the row says so and blocks the next run.
+        await this.insertHistory(client, file, false, -1n);
+        // Each statement is its own transaction: each is checked to run in the lock's session, the first one
+        // that would not stops the file, and after the last one, the check says whether it was.
+        const check = async (index: number) => {
+          try {
+            await session.guard(partwayWords(file, statements, index));
+          } catch (error) {
+            // Nothing of it ran: no failed row to resolve.
+            if (index === 0) await this.forgetUnstarted(client, file).catch(() => undefined);
+            throw error;
+          }
+        };
+        failure = await this.runStatements(client, parsed, runId, false, check);
+        if (!failure) await check(statements.length);
       } finally {
-        await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+        await restore().catch(() => undefined);
       }
       if (!failure) {
         const elapsed = process.hrtime.bigint() - started;
@@ -349,7 +370,7 @@ export class MigrationRunner {
     } else {
       await client.query('BEGIN');
       try {
-        await guard();
+        await session.guard();
         await client.query(
           `SET LOCAL lock_timeout = '${ms(limits.lockTimeoutMs)}'; SET LOCAL statement_timeout = '${ms(limits.statementTimeoutMs)}'`,
         );
@@ -393,9 +414,11 @@ export class MigrationRunner {
     parsed: ParsedFile,
     runId: string,
     inTransaction: boolean,
+    before: (index: number) => Promise<void> = async () => undefined,
   ): Promise<MigrationFailure | null> {
     const { file, statements } = parsed;
     for (const statement of statements) {
+      await before(statement.index);
       this.onProgress({
         runId,
         phase: 'statement',
@@ -415,6 +438,13 @@ export class MigrationRunner {
     return null;
   }
 
+  /** Removes the failed row a no-transaction file got before it started, when none of it ran. */
+  private async forgetUnstarted(client: pg.ClientBase, file: MigrationFile): Promise<void> {
+    await client.query('DELETE FROM _sqlx_migrations WHERE version = $1 AND NOT success AND execution_time = -1', [
+      file.version,
+    ]);
+  }
+
   private async insertHistory(client: pg.ClientBase, file: MigrationFile, success: boolean, ns: bigint): Promise<void> {
     await client.query(
       `INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
@@ -429,7 +459,7 @@ export class MigrationRunner {
     const files = directory.files.filter((f) => f.version <= limit).map(parseFile);
     const info = await serverInfo(client);
     await this.assertWritable(client);
-    return this.withLock(client, 'baseline', options.lockWaitMs ?? this.limits.lockWaitMs, async (guard) => {
+    return this.withLock(client, 'baseline', options.lockWaitMs ?? this.limits.lockWaitMs, async (session) => {
       const history = await readHistory(client);
       if (history.length > 0) {
         throw new OpsError('conflict', `${info.database} already has migration history (${history.length} rows)`, {
@@ -446,7 +476,7 @@ export class MigrationRunner {
       }
       await client.query('BEGIN');
       try {
-        await guard();
+        await session.guard();
         await client.query(HISTORY_TABLE_DDL);
         for (const { file } of files) await this.insertHistory(client, file, true, 0n);
         await client.query('COMMIT');
@@ -528,46 +558,89 @@ export class MigrationRunner {
 
   /**
    * Runs `fn` holding the session migration lock (sqlx's key), named in
-   * application_name. `fn` gets a guard to run at the start of each of its
-   * transactions: it fails when the transaction is not in the session that
-   * holds the lock (a transaction pooler hands out sessions per transaction).
+   * application_name. `fn` gets the lock's session: a guard to run at the
+   * start of each of its transactions (it fails when the transaction is not in
+   * the session that holds the lock: a transaction pooler hands out sessions
+   * per transaction), and a way to set session settings there only.
    */
   private async withLock<T>(
     client: pg.ClientBase,
     runId: string,
     waitMs: number,
-    fn: (guard: () => Promise<void>) => Promise<T>,
+    fn: (session: LockSession) => Promise<T>,
   ): Promise<T> {
     const database = (await serverInfo(client)).database;
     const key = migrationLockKey(database);
-    const guard = () =>
-      assertHoldsLock(client, key, {
-        target: database,
-        next: 'the next migration step',
-        work: 'a migration run',
-        goOn: 'Run the migrations through a direct connection to the database, not through the pooler: what was applied is recorded, and the run goes on from the next pending migration.',
-      });
-    await client.query(`SELECT set_config('application_name', $1, false)`, [
-      `${this.applicationName} (pid ${process.pid})`.slice(0, 63),
-    ]);
+    const wordsOf = (words?: Partial<SessionChangeWords>): SessionChangeWords => ({
+      target: database,
+      next: 'the next migration step',
+      work: 'a migration run',
+      goOn: 'Run the migrations through a direct connection to the database, not through the pooler: what was applied is recorded, and the run goes on from the next pending migration.',
+      ...words,
+    });
+    const session: LockSession = {
+      guard: (words) => assertHoldsLock(client, key, wordsOf(words)),
+      async set(settings, words) {
+        const before = await setIfHoldsLock(client, key, settings);
+        if (before === null) throw await sessionChangedError(client, key, wordsOf(words));
+        return async () => {
+          await setIfHoldsLock(client, key, before);
+        };
+      },
+    };
+    const { waitedMs, previousApplicationName } = await acquireMigrationLock(client, key, {
+      waitMs,
+      applicationName: `${this.applicationName} (pid ${process.pid})`.slice(0, 63),
+      onWait: (holder, waited) => this.onProgress({ runId, phase: 'lock_wait', holder, waitedMs: waited }),
+    });
+    this.onProgress({ runId, phase: 'lock_acquired', waitedMs: Math.round(waitedMs) });
     try {
-      const waited = await acquireMigrationLock(client, key, {
-        waitMs,
-        onWait: (holder, waitedMs) => this.onProgress({ runId, phase: 'lock_wait', holder, waitedMs }),
-      });
-      this.onProgress({ runId, phase: 'lock_acquired', waitedMs: Math.round(waited) });
-      try {
-        await guard();
-        return await fn(guard);
-      } finally {
-        await releaseMigrationLock(client, key).catch((error: unknown) => {
-          this.logger.warn('releasing the migration lock failed (it goes with the session):', error);
-        });
-      }
+      await session.guard();
+      return await fn(session);
     } finally {
-      await client.query('RESET application_name').catch(() => undefined);
+      await releaseMigrationLock(client, key, previousApplicationName).catch((error: unknown) => {
+        this.logger.warn('releasing the migration lock failed (it goes with the session):', error);
+      });
     }
   }
+}
+
+/** The session holding the migration lock, as withLock hands it to its callback. */
+interface LockSession {
+  /** Fails (sessionChangedError) unless this session holds the lock. */
+  guard(words?: Partial<SessionChangeWords>): Promise<void>;
+  /**
+   * Session settings, set only in the session holding the lock (else
+   * sessionChangedError, and nothing set); resolves with what puts them back,
+   * there only.
+   */
+  set(settings: Readonly<Record<string, string>>, words?: Partial<SessionChangeWords>): Promise<() => Promise<void>>;
+}
+
+/**
+ * What a no-transaction file's check before statement `index` (or after the
+ * last, index = statements.length) says when the session changed: what would
+ * have run, and how to go on, which depends on how much of the file ran.
+ */
+function partwayWords(
+  file: MigrationFile,
+  statements: readonly SqlStatement[],
+  index: number,
+): Partial<SessionChangeWords> {
+  const resolve =
+    `Through a direct connection to the database (not the pooler): undo what it did and run ops-console migrate resolve ${file.version} retry, ` +
+    `or finish it by hand and run ops-console migrate resolve ${file.version} mark-applied.`;
+  if (index === 0) return { next: `statement 1 of ${file.fileName} (line ${statements[0]?.line ?? 1})` };
+  if (index < statements.length) {
+    return {
+      next: `statement ${index + 1} of ${file.fileName} (line ${statements[index]!.line})`,
+      goOn: `Statements 1 to ${index} of ${file.fileName} ran (no transaction, so they stay) and it is recorded as failed, which blocks the next run. ${resolve}`,
+    };
+  }
+  return {
+    next: `recording ${file.fileName} as applied`,
+    goOn: `All ${statements.length} statements of ${file.fileName} ran, the last one maybe in that other session; it is recorded as failed, which blocks the next run. ${resolve}`,
+  };
 }
 
 async function serverInfo(client: pg.ClientBase): Promise<{ database: string; version: string }> {
