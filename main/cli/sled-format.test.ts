@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SledFamily } from '../../common/sled';
-import { entriesLine, fodi } from './sled';
+import { entriesLine, fodi, sampleLine } from './sled';
 
 const none: Record<SledFamily, number> = {
   balance: 0,
@@ -26,5 +26,22 @@ describe('the sled commands’ summary lines', () => {
   it('prints FODI amounts from units of 1e-9 without losing a digit', () => {
     expect(fodi('3500000000123')).toBe('3500.000000123');
     expect(fodi('18446744073709551615')).toBe('18446744073.709551615');
+  });
+});
+
+describe('a problem’s example line', () => {
+  it('says where once, whether or not the reason starts with it', () => {
+    expect(sampleLine({ origin: 'line 7', reason: 'line 7 is not valid JSON: it has an unexpected character' })).toBe(
+      'line 7 is not valid JSON: it has an unexpected character',
+    );
+    expect(sampleLine({ origin: 'line 7', reason: 'line 7: its key_b64 is not base64' })).toBe(
+      'line 7: its key_b64 is not base64',
+    );
+    expect(sampleLine({ origin: 'line 7', reason: 'the key matches no known pattern' })).toBe(
+      'line 7: the key matches no known pattern',
+    );
+    // "line 70" does not start with where "line 7" is.
+    expect(sampleLine({ origin: 'line 7', reason: 'line 70: other' })).toBe('line 7: line 70: other');
+    expect(sampleLine({ origin: 'entry 3 of collection 1', reason: null })).toBe('entry 3 of collection 1');
   });
 });

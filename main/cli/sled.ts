@@ -46,6 +46,15 @@ function total(record: Partial<Record<string, number>>): number {
 }
 
 /** "9: 2 balance, 1 wallet; 2 with problems", "2: 2 with problems", "0 (no entries in the files)". */
+/** A problem's example: where, then why (without saying where twice: the reader's reasons start with their line). */
+export function sampleLine(sample: { origin: string; reason: string | null }): string {
+  const reason = sample.reason ?? '';
+  if (reason === '') return sample.origin;
+  return reason === sample.origin || reason.startsWith(`${sample.origin}:`) || reason.startsWith(`${sample.origin} `)
+    ? reason
+    : `${sample.origin}: ${reason}`;
+}
+
 export function entriesLine(s: Pick<SledImportSummary, 'entries' | 'byFamily' | 'problems'>): string {
   if (s.entries === 0) return '0 (no entries in the files)';
   const families = Object.entries(s.byFamily)
@@ -117,7 +126,7 @@ function printPlan(io: CliIo, plan: SledPlan): void {
       ['problem', 'entries', 'example'],
       plan.problems.map((p) => {
         const sample = p.samples[0];
-        return [p.kind, String(p.count), sample ? `${sample.origin}: ${sample.reason ?? ''}` : ''];
+        return [p.kind, String(p.count), sample ? sampleLine(sample) : ''];
       }),
     );
   }
