@@ -168,7 +168,7 @@ export interface SledPlan {
   problems: SledPlanProblem[];
   /** Wallets that carry a plaintext secret, and what the load does with them. */
   secrets: { wallets: number; mode: SledSettings['secrets'] };
-  /** Sum of the exported balances' totals (units of 1e-9 FODI), as a decimal string. */
+  /** Sum of the totals of the balances that decoded (units of 1e-9 FODI), as a decimal string. */
   balanceTotal: string;
   entries: number;
 }

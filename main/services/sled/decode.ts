@@ -298,6 +298,23 @@ function decodeBalance(userId: string, value: Buffer, valueText: string | null |
   return { record: balanceJson({ user_id: userId, total: numbers[0], locked: numbers[1], available: numbers[2] }) };
 }
 
+/**
+ * The total of a balance whose value did not decode (out of range, a field
+ * missing or of the wrong type), when the total itself can still be read
+ * exactly: a JSON object with one \`total\`, an integer within u64. The report
+ * counts it among the exported balances, as failed. Null when it cannot.
+ */
+export function readableBalanceTotal(value: Buffer | null): bigint | null {
+  if (value === null) return null;
+  const parsed = parseObject(value, null, false);
+  if (isProblem(parsed)) return null;
+  const raw = memberTexts(parsed.text, ['total']);
+  const digits = isProblem(raw) ? undefined : raw.fields.get('total');
+  if (digits === undefined) return null;
+  const total = u64Of('total', digits, parsed.object.total);
+  return typeof total === 'bigint' ? total : null;
+}
+
 /** A u64 in digits that may not fit bigint: decode_error past u64, out_of_range past bigint. */
 function u64Range(field: string, digitsText: string): Problem | null {
   const value = BigInt(digitsText);

@@ -12,10 +12,12 @@ import { createTestDatabase, type TestDatabase } from '../../../test/helpers/pos
 import { loadImport } from './loader';
 import { applyStackMigrations, buildStaging, cache, connect, hex64, standardEntries } from './load-test-support';
 import { ACCOUNTED_CHECK, reportImport } from './report';
+import { stageImport } from './stager';
 import { StagingDb } from './staging-db';
 
 const IMPORT = 'sled-report-test';
 const clock = () => new Date('2024-08-01T00:00:00Z');
+const CREATED = '2024-07-01T00:00:00.000Z';
 let dir: string;
 let db: TestDatabase;
 let client: pg.Client;
@@ -131,5 +133,61 @@ describe('reportImport', () => {
         '9000000000000000007',
       ],
     ]);
+  });
+
+  it('counts the balances that failed among the exported ones, with the total of each that still reads', async () => {
+    const exportFile = path.join(dir, 'balances.jsonl');
+    const line = (key: string, value: string) => JSON.stringify({ tree: '__sled__default', key, value });
+    fs.writeFileSync(
+      exportFile,
+      [
+        JSON.stringify({ format: 'sled-export', version: 1, source: 'ledger_b', exported_at: '2024-06-01T12:00:00Z' }),
+        line('balance:ann', '{"total":100,"locked":0,"available":100}'),
+        // Beyond bigint (out of range) and a field missing: failed, each total read exactly.
+        line('balance:big', '{"total":18446744073709551615,"locked":0,"available":18446744073709551615}'),
+        line('balance:half', '{"total":40,"locked":0}'),
+        // No total to read: negative, not JSON, missing, a string.
+        line('balance:neg', '{"total":-5,"locked":0,"available":0}'),
+        line('balance:bad', 'not json'),
+        line('balance:none', '{"locked":0,"available":0}'),
+        line('balance:text', '{"total":"12","locked":0,"available":12}'),
+        '',
+      ].join('\n'),
+    );
+    const file = path.join(dir, 'balances.sqlite');
+    await stageImport({
+      file,
+      id: 'sled-balances',
+      createdAt: CREATED,
+      files: [exportFile],
+      onProgress: () => undefined,
+    });
+    const staging = StagingDb.open(file);
+    try {
+      const report = await loadImport({ staging, client, importId: 'sled-balances', target: 'pg-under-test', clock });
+      expect(report.outcomes).toEqual({ loaded: 1, skipped: 0, failed: 6, pending: 0 });
+      expect(report.reconciled).toBe(true);
+      const byName = (start: string) => report.checks.find((c) => c.name.startsWith(start));
+      // 100 minted; 18446744073709551615 + 40 failed.
+      expect(byName('sum of the exported balances')).toMatchObject({
+        expected: '18446744073709551755',
+        actual: '18446744073709551755',
+        ok: true,
+      });
+      expect(byName('balances that failed')).toEqual({
+        name: 'balances that failed: 6, totalling 18446744073709551655 units of 1e-9 FODI besides 4 whose total cannot be read (information)',
+        expected: '18446744073709551655',
+        actual: '18446744073709551655',
+        ok: true,
+      });
+      const minted = await client.query<{ total: string }>(
+        `SELECT sum(amount)::text AS total FROM blockchain.fodi_transactions x
+           JOIN sled_import.provenance p ON p.target_id = x.id AND p.target_table = 'blockchain.fodi_transactions'
+          WHERE p.import_id = 'sled-balances'`,
+      );
+      expect(minted.rows).toEqual([{ total: '100' }]);
+    } finally {
+      staging.close();
+    }
   });
 });

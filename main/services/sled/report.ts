@@ -15,6 +15,7 @@ import type {
 } from '../../../common/sled';
 import { sledTargets } from '../../../common/sled';
 import { problemLabels, SAMPLE_LIMIT, samplesOf } from './entry-samples';
+import { readableBalanceTotal } from './decode';
 import { EFFECTIVE_OUTCOME, EFFECTIVE_REASON, LOADABLE } from './load-staging';
 import { targetSql } from './load-statement';
 import { provenanceExists } from './provenance';
@@ -26,8 +27,15 @@ interface StagingFacts {
   entries: number;
   outcomes: Record<Outcome, number>;
   tables: SledReportTable[];
-  /** Sums of the loadable balances' totals by outcome (exact). */
+  /**
+   * Sums of the balances' totals by outcome (exact): the loadable ones', and
+   * as failed, those of the balances that did not decode but whose total reads.
+   */
   balances: Record<Outcome, bigint>;
+  /** Balances that failed with a total that cannot be read (in no sum). */
+  unreadableBalances: number;
+  /** Balances that failed (with a readable total or not). */
+  failedBalances: number;
   loadedWalletsWithSecret: number;
 }
 
@@ -55,6 +63,23 @@ function stagingFacts(staging: StagingDb): StagingFacts {
     .raw()
     .iterate() as IterableIterator<[Outcome, string | number]>;
   for (const [outcome, total] of totals) balances[outcome] += BigInt(total);
+  let unreadableBalances = 0;
+  let failedBalances = 0;
+  const problems = db
+    .prepare(`SELECT value FROM entries WHERE family = 'balance' AND NOT ${LOADABLE}`)
+    .raw()
+    .iterate() as IterableIterator<[Buffer | null]>;
+  for (const [value] of problems) {
+    failedBalances += 1;
+    const total = readableBalanceTotal(value);
+    if (total === null) unreadableBalances += 1;
+    else balances.failed += total;
+  }
+  failedBalances += (
+    db
+      .prepare(`SELECT count(*) AS n FROM entries WHERE family = 'balance' AND ${LOADABLE} AND outcome = 'failed'`)
+      .get() as { n: number }
+  ).n;
   const loadedWalletsWithSecret = (
     db
       .prepare(
@@ -63,7 +88,7 @@ function stagingFacts(staging: StagingDb): StagingFacts {
       )
       .get() as { n: number }
   ).n;
-  return { entries, outcomes, tables, balances, loadedWalletsWithSecret };
+  return { entries, outcomes, tables, balances, unreadableBalances, failedBalances, loadedWalletsWithSecret };
 }
 
 function targetOrder(target: SledTarget | null): number {
@@ -247,6 +272,19 @@ export async function reportImport(
         pgFacts.minted + b.skipped + b.failed + b.pending,
       ),
     );
+    if (facts.failedBalances > 0) {
+      const units = b.failed.toString();
+      const unreadable = facts.unreadableBalances;
+      checks.push({
+        name:
+          `balances that failed: ${facts.failedBalances}, totalling ${units} units of 1e-9 FODI` +
+          (unreadable > 0 ? ` besides ${unreadable} whose total cannot be read` : '') +
+          ' (information)',
+        expected: units,
+        actual: units,
+        ok: true,
+      });
+    }
     checks.push(
       check(
         'loaded wallets with a secret = secrets encrypted + left out',
