@@ -232,6 +232,9 @@ describe('ops-console sled (real child processes)', () => {
     expect(lines.at(-1)).toMatch(/^done: 9\/9 entries, \d+ entries\/s/);
     for (const line of lines) expect(line).not.toMatch(/ 0 entries\/s/);
     expect(imported.stdout).toMatch(/^import sled-\S+ \(staged\)/);
+    // Each problem with its first example, its line said once.
+    expect(imported.stdout).toMatch(/\ninvalid_json +1 +line 4 is not valid JSON: /);
+    expect(imported.stdout).toMatch(/\nunknown_key +1 +line \d+: the key matches no known pattern/);
     const id = /^import (sled-\S+)/.exec(imported.stdout)![1]!;
     const planned = await run(['sled', 'plan', id]);
     expect(planned.code, planned.stderr).toBe(0);

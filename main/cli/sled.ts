@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { OpsError } from '../../common/errors';
-import type { SledImportSummary, SledPlan, SledProgress, SledReport, SledSettings } from '../../common/sled';
+import type {
+  SledImportSummary,
+  SledPlan,
+  SledProblemKind,
+  SledProgress,
+  SledReport,
+  SledSettings,
+} from '../../common/sled';
 import { MAX_DECODER_THREADS } from '../../common/sled';
 import type { App } from '../app';
 import type { CliIo, ConnectionTarget, GlobalOptions } from './context';
@@ -86,8 +93,11 @@ function printSummary(io: CliIo, s: SledImportSummary): void {
     io.stdout('\n');
     printTable(
       io,
-      ['problem', 'entries'],
-      problems.map(([kind, n]) => [kind, String(n)]),
+      ['problem', 'entries', 'first example'],
+      problems.map(([kind, n]) => {
+        const example = s.problemExamples[kind as SledProblemKind];
+        return [kind, String(n), example ? sampleLine(example) : ''];
+      }),
     );
   }
 }

@@ -146,6 +146,20 @@ describe('stageImport', () => {
         skipped: 0,
         failed: 0,
       });
+      // The first entry of each problem kind, where it is and why.
+      expect(Object.fromEntries(Object.entries(summary.problemExamples).map(([kind, e]) => [kind, e!.origin]))).toEqual(
+        {
+          decode_error: 'line 4',
+          unknown_key: 'line 12',
+          invalid_json: 'line 13',
+          bad_base64: 'line 14',
+          bad_entry: 'line 15',
+          bad_header: 'line 18',
+        },
+      );
+      expect(summary.problemExamples.invalid_json?.reason).toMatch(/^line 13 is not valid JSON/);
+      expect(summary.problemExamples.bad_header?.reason).toMatch(/^line 18: .*version 2/);
+      expect(summary.problemExamples.unknown_key?.reason).toMatch(/matches no known pattern/);
       expect(summary.files).toEqual([
         {
           path: file,

@@ -80,6 +80,12 @@ export function summarize(staging: StagingDb): SledImportSummary {
     // byFamily counts the entries of a family without a problem.
     if (row.family !== null) byFamily[row.family] -= row.n;
   }
+  const firstOf = db.prepare('SELECT origin, reason FROM entries WHERE problem = ? ORDER BY id LIMIT 1');
+  const problemExamples: SledImportSummary['problemExamples'] = {};
+  for (const kind of Object.keys(problems) as SledProblemKind[]) {
+    const example = firstOf.get(kind) as { origin: string; reason: string | null } | undefined;
+    if (example) problemExamples[kind] = example;
+  }
   // Pending is what is left: the partial index entries_done holds only the other outcomes, so
   // this reads no table page (a GROUP BY over every outcome scanned the whole table, about
   // 0.9 s for a million entries, on every list of the imports).
@@ -99,6 +105,7 @@ export function summarize(staging: StagingDb): SledImportSummary {
     entries,
     byFamily,
     problems,
+    problemExamples,
     loaded: outcomes.loaded,
     skipped: outcomes.skipped,
     failed: outcomes.failed,
