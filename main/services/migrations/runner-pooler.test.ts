@@ -169,6 +169,49 @@ async function sessionState(client: pg.Client): Promise<Record<string, string | 
   ).rows[0]!;
 }
 
+const lockCheck = (db: TestDatabase) => holdsLockSql(migrationLockKey(db.name));
+
+/**
+ * NO_TRANSACTION applied through the pooler of a database of its own while
+ * another client takes the runner's session before the `nth` query that
+ * `matches`: the run's error (a conflict), the lock's session, and the
+ * checked fact that the session the runner was moved to got no timeout.
+ */
+async function applyWithSteal(
+  nth: number,
+  matches: (text: string, db: TestDatabase) => boolean,
+): Promise<{
+  own: { db: TestDatabase; dir: string };
+  runner: MigrationRunner;
+  other: pg.Client;
+  lockSession: number;
+  error: OpsError;
+}> {
+  const own = await pooledDatabase('migratepool_nt');
+  fs.writeFileSync(path.join(own.dir, '1_nt.sql'), NO_TRANSACTION);
+  const runner = new MigrationRunner({ logger: memoryLogger(), builtInDir: own.dir, onProgress: () => undefined });
+  const other = await connect(own.bouncer.transactionUrl);
+  let lockSession = 0;
+  const client = stealingBefore(
+    await connect(own.bouncer.transactionUrl),
+    other,
+    nth,
+    (pid) => (lockSession = pid),
+    (text) => matches(text, own.db),
+  );
+  const error = await runner.apply(client, { runId: 'nt', dir: own.dir, ...LIMITS }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(OpsError);
+  expect((error as OpsError).kind).toBe('conflict');
+  // `other` holds the lock's session in its transaction, so a new client gets the one the runner was moved to.
+  const moved = await sessionState(await connect(own.bouncer.transactionUrl));
+  expect(moved.pid).not.toBe(lockSession);
+  expect(moved).toMatchObject({ lock_timeout: '0', statement_timeout: '0' });
+  return { own, runner, other, lockSession, error: error as OpsError };
+}
+
 const NO_TRANSACTION = [
   '-- no-transaction',
   'CREATE TABLE nt_items (id int);',
@@ -199,25 +242,10 @@ describe('a no-transaction migration through PgBouncer in transaction mode', () 
   });
 
   it('sets nothing and runs nothing when its settings would go to another session than the lock', async () => {
-    const own = await pooledDatabase('migratepool_nt');
-    fs.writeFileSync(path.join(own.dir, '1_nt.sql'), NO_TRANSACTION);
-    const runner = new MigrationRunner({ logger: memoryLogger(), builtInDir: own.dir, onProgress: () => undefined });
-    const other = await connect(own.bouncer.transactionUrl);
-    let lockSession = 0;
     // The statement that sets the file's timeouts (and checks the lock) is the first with set_config in it.
-    const client = stealingBefore(
-      await connect(own.bouncer.transactionUrl),
-      other,
-      1,
-      (pid) => (lockSession = pid),
-      (text) => text.includes('set_config($1'),
+    const { own, runner, other, lockSession, error } = await applyWithSteal(1, (text) =>
+      text.includes('set_config($1'),
     );
-    const error = (await runner.apply(client, { runId: 'nt', dir: own.dir, ...LIMITS }).then(
-      () => null,
-      (e: unknown) => e,
-    )) as OpsError;
-    expect(error).toBeInstanceOf(OpsError);
-    expect(error.kind).toBe('conflict');
     expect(error.message).toMatch(
       new RegExp(
         `: 1_nt\\.sql \\(no transaction\\) would run in session \\d+, while session ${lockSession} holds its lock`,
@@ -225,10 +253,6 @@ describe('a no-transaction migration through PgBouncer in transaction mode', () 
     );
     // Neither the session it was moved to nor the lock's got the file's timeouts. (PgBouncer keeps
     // application_name per client and sets it on whichever session serves the client.)
-    const probe = await connect(own.bouncer.transactionUrl);
-    const moved = await sessionState(probe);
-    expect(moved.pid).not.toBe(lockSession);
-    expect(moved).toMatchObject({ lock_timeout: '0', statement_timeout: '0' });
     expect(await sessionState(other)).toMatchObject({ pid: lockSession, lock_timeout: '0', statement_timeout: '0' });
     await other.query('COMMIT');
     // Nothing of the file ran, and no failed row blocks the next run.
@@ -241,26 +265,8 @@ describe('a no-transaction migration through PgBouncer in transaction mode', () 
   });
 
   it('stops at the statement that would run outside the lock session; what ran is recorded as failed, with the way on', async () => {
-    const own = await pooledDatabase('migratepool_nt');
-    fs.writeFileSync(path.join(own.dir, '1_nt.sql'), NO_TRANSACTION);
-    const runner = new MigrationRunner({ logger: memoryLogger(), builtInDir: own.dir, onProgress: () => undefined });
-    const other = await connect(own.bouncer.transactionUrl);
-    let lockSession = 0;
     // Lock checks: after taking the lock (1), before statement 1 (2), before statement 2 (3).
-    const check = holdsLockSql(migrationLockKey(own.db.name));
-    const client = stealingBefore(
-      await connect(own.bouncer.transactionUrl),
-      other,
-      3,
-      (pid) => (lockSession = pid),
-      (text) => text === check,
-    );
-    const error = (await runner.apply(client, { runId: 'nt', dir: own.dir, ...LIMITS }).then(
-      () => null,
-      (e: unknown) => e,
-    )) as OpsError;
-    expect(error).toBeInstanceOf(OpsError);
-    expect(error.kind).toBe('conflict');
+    const { own, runner, other, lockSession, error } = await applyWithSteal(3, (text, db) => text === lockCheck(db));
     expect(error.message).toMatch(
       new RegExp(
         `: statement 2 of 1_nt\\.sql \\(line 3\\) would run in session \\d+, while session ${lockSession} holds its lock`,
@@ -271,10 +277,6 @@ describe('a no-transaction migration through PgBouncer in transaction mode', () 
     expect(error.hint).toContain('ops-console migrate resolve 1 mark-applied');
     expect(error.hint).toContain(`SELECT pg_terminate_backend(${lockSession}) ends that session`);
     // The file's timeouts are on the lock's session only (the hint's pg_terminate_backend ends them with it).
-    const probe = await connect(own.bouncer.transactionUrl);
-    const moved = await sessionState(probe);
-    expect(moved.pid).not.toBe(lockSession);
-    expect(moved).toMatchObject({ lock_timeout: '0', statement_timeout: '0' });
     expect(await sessionState(other)).toMatchObject({
       pid: lockSession,
       lock_timeout: '4321ms',
