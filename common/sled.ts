@@ -114,8 +114,8 @@ export interface SledImportSummary {
   byFamily: Record<SledFamily, number>;
   /** Entries with a problem, by kind. */
   problems: Partial<Record<SledProblemKind, number>>;
-  /** The first entry of each problem kind: where it is and why. */
-  problemExamples: Partial<Record<SledProblemKind, { origin: string; reason: string | null }>>;
+  /** The first entry of each problem kind: in which file, where in it, and why. */
+  problemExamples: Partial<Record<SledProblemKind, { file: string; origin: string; reason: string | null }>>;
   /** Entries loaded, skipped and failed by the loads so far (0 before the first load). */
   loaded: number;
   skipped: number;

@@ -236,6 +236,15 @@ describe('ops-console sled (real child processes)', () => {
     expect(imported.stdout).toMatch(/\ninvalid_json +1 +line 4 is not valid JSON: /);
     expect(imported.stdout).toMatch(/\nunknown_key +1 +line \d+: the key matches no known pattern/);
     const id = /^import (sled-\S+)/.exec(imported.stdout)![1]!;
+    // With several files, the example says which.
+    const second = path.join(dataDir, 'second.jsonl');
+    fs.writeFileSync(
+      second,
+      '{"format":"sled-export","version":1,"source":"extra"}\n{"tree":"__sled__default","key":"x"\n',
+    );
+    const both = await run(['sled', 'import', exportFile, second]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/\ninvalid_json +2 +export\.jsonl line 4 is not valid JSON: /);
     const planned = await run(['sled', 'plan', id]);
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stdout).toContain('secrets   1 wallet carries a plaintext secret\n');

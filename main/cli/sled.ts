@@ -96,7 +96,9 @@ function printSummary(io: CliIo, s: SledImportSummary): void {
       ['problem', 'entries', 'first example'],
       problems.map(([kind, n]) => {
         const example = s.problemExamples[kind as SledProblemKind];
-        return [kind, String(n), example ? sampleLine(example) : ''];
+        // With several files, a line number alone does not say where.
+        const file = example && s.files.length > 1 ? `${path.basename(example.file)} ` : '';
+        return [kind, String(n), example ? file + sampleLine(example) : ''];
       }),
     );
   }

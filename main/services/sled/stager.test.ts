@@ -158,6 +158,7 @@ describe('stageImport', () => {
         },
       );
       expect(summary.problemExamples.invalid_json?.reason).toMatch(/^line 13 is not valid JSON/);
+      expect(summary.problemExamples.invalid_json?.file).toBe(file);
       expect(summary.problemExamples.bad_header?.reason).toMatch(/^line 18: .*version 2/);
       expect(summary.problemExamples.unknown_key?.reason).toMatch(/matches no known pattern/);
       expect(summary.files).toEqual([

@@ -80,10 +80,13 @@ export function summarize(staging: StagingDb): SledImportSummary {
     // byFamily counts the entries of a family without a problem.
     if (row.family !== null) byFamily[row.family] -= row.n;
   }
-  const firstOf = db.prepare('SELECT origin, reason FROM entries WHERE problem = ? ORDER BY id LIMIT 1');
+  const firstOf = db.prepare(
+    `SELECT f.path AS file, e.origin, e.reason FROM entries e JOIN files f ON f.id = e.file_id
+      WHERE e.problem = ? ORDER BY e.id LIMIT 1`,
+  );
   const problemExamples: SledImportSummary['problemExamples'] = {};
   for (const kind of Object.keys(problems) as SledProblemKind[]) {
-    const example = firstOf.get(kind) as { origin: string; reason: string | null } | undefined;
+    const example = firstOf.get(kind) as { file: string; origin: string; reason: string | null } | undefined;
     if (example) problemExamples[kind] = example;
   }
   // Pending is what is left: the partial index entries_done holds only the other outcomes, so

@@ -21,7 +21,13 @@ export function importSummary(id: string, patch: Partial<SledImportSummary> = {}
     entries: 12,
     byFamily: { balance: 3, wallet: 2, ai_cache: 2, conversation: 2, memory: 1, preference: 1 },
     problems: { invalid_json: 1 },
-    problemExamples: { invalid_json: { origin: 'line 7', reason: 'line 7 is not valid JSON: it ends too soon' } },
+    problemExamples: {
+      invalid_json: {
+        file: `/srv/${id}.jsonl`,
+        origin: 'line 7',
+        reason: 'line 7 is not valid JSON: it ends too soon',
+      },
+    },
     loaded: 0,
     skipped: 0,
     failed: 0,
