@@ -166,7 +166,9 @@ export interface LockOptions {
 
 /**
  * Takes the session advisory lock, trying again until `waitMs` has passed;
- * then fails naming the holder. Returns how long it waited.
+ * then fails naming the holder. Returns how long it waited, and the session's
+ * application_name before options.applicationName replaced it (null when none
+ * was given), for releaseMigrationLock to put back.
  */
 export async function acquireMigrationLock(
   client: pg.ClientBase,
