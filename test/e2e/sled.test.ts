@@ -510,10 +510,16 @@ describe('Sled import in Chromium over ops-console serve', () => {
 
   it('deletes an import only after the confirmation', async () => {
     const { page } = session;
+    // With a second file whose only header is of a version this does not read: the summary says so.
+    const newer = path.join(tempDir, 'newer.jsonl');
+    fs.writeFileSync(newer, `${JSON.stringify({ format: 'sled-export', version: 2, source: 'fodi_ledger' })}\n`);
     await page.getByTestId('sled-new-import').click();
-    await page.getByLabel('Export files').fill(exportFile);
+    await page.getByLabel('Export files').fill(`${exportFile}\n${newer}`);
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByTestId('sled-summary-step').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('sled-source-note').allTextContents()).toEqual([
+      '(header not read, line 1: its version 2 is not supported (this reads version 1))',
+    ]);
     await poll(() => page.getByTestId('sled-import-row').count()).toBe(2);
     const second = page.locator(`[data-testid="sled-import-row"]:not([data-import-id="${importId}"])`);
     const secondId = await second.getAttribute('data-import-id');

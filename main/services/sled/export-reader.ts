@@ -45,8 +45,11 @@ export interface RawEntry {
 }
 
 export interface ExportVisitor {
-  /** A source begins: a format A header, or a format B file. null: the entries after an unsupported header have none. */
-  source(source: ExportSource | null): void;
+  /**
+   * A source begins: a format A header, or a format B file. null: the entries
+   * after an unsupported header have none; `unread` says which header and why.
+   */
+  source(source: ExportSource | null, unread?: { line: number; problem: string }): void;
   /** Called synchronously for every entry, in file order. */
   entry(entry: RawEntry): void;
   /** After each chunk read, with the bytes read so far; may throw (cancel) or wait. */
@@ -295,7 +298,7 @@ export class JsonlReader {
       this.visitor.source({ name: parsed.source as string, exportedAt, origin: `line ${lineNo}` });
     } else {
       this.badHeader = badHeaderReason(lineNo, problem);
-      this.visitor.source(null);
+      this.visitor.source(null, { line: lineNo, problem });
     }
   }
 

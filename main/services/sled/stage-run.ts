@@ -20,7 +20,7 @@ import {
 } from './export-reader';
 import { BatchPacker, PackedInserter, type PackedEntry } from './stage-batch';
 import type { StagingDb } from './staging-db';
-import { UNSOURCED_META } from './staging-summary';
+import { UNREAD_HEADERS_META, UNSOURCED_META } from './staging-summary';
 
 /** Entries per batch (one SQLite transaction each). */
 export const STAGE_BATCH = 8192;
@@ -144,6 +144,7 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
   let bytesBefore = 0;
   let entries = 0;
   const unsourced: Record<string, number> = {};
+  const unread: Record<string, string[]> = {};
   const packer = new BatchPacker();
   const flush = () => {
     if (packer.rows === 0) return;
@@ -166,8 +167,9 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
       if (beforeHeader && n > 0) unsourced[fileId] = (unsourced[fileId] ?? 0) + n;
     };
     const visitor = {
-      source(source: ExportSource | null) {
+      source(source: ExportSource | null, header?: { line: number; problem: string }) {
         headerSeen = true;
+        if (header) (unread[fileId] ??= []).push(`line ${header.line}: ${header.problem}`);
         // Rows packed so far belong to the previous source, which the sink already knows.
         sourceId =
           source === null
@@ -223,6 +225,7 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
     bytesBefore += result.bytes;
   }
   if (Object.keys(unsourced).length > 0) sink.setMeta(UNSOURCED_META, JSON.stringify(unsourced));
+  if (Object.keys(unread).length > 0) sink.setMeta(UNREAD_HEADERS_META, JSON.stringify(unread));
   await hooks.chunk({ current: null, bytesDone: bytesBefore, bytesTotal, entries });
   return entries;
 }

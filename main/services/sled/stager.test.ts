@@ -168,7 +168,7 @@ describe('stageImport', () => {
           format: 'jsonl',
           sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
           entries: nonBlank - headers,
-          sources: ['fodi_ledger'],
+          sources: ['fodi_ledger', '(header not read, line 17: its version 2 is not supported (this reads version 1))'],
         },
       ]);
       expect(summary.stagingBytes).toBeGreaterThan(0);
@@ -313,6 +313,32 @@ describe('stageImport', () => {
         [CACHE_KEY, 'ai_cache'],
       ]);
       expect(summary.byFamily).toMatchObject({ preference: 3, balance: 1, ai_cache: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('says which headers it did not read and why, even with no entry after them', async () => {
+    const file = fresh('newer.jsonl');
+    fs.writeFileSync(
+      file,
+      [
+        JSON.stringify({ format: 'sled-export', version: 2, source: 'fodi_ledger' }),
+        JSON.stringify({ format: 'sled-export', version: 1, source: '' }),
+        '',
+      ].join('\n'),
+    );
+    const staging = await stage([file]);
+    const db = StagingDb.open(staging, { readonly: true });
+    try {
+      const summary = summarize(db);
+      expect(summary.entries).toBe(0);
+      expect(summary.files.map((f) => f.sources)).toEqual([
+        [
+          '(header not read, line 1: its version 2 is not supported (this reads version 1))',
+          '(header not read, line 2: it has no source name)',
+        ],
+      ]);
     } finally {
       db.close();
     }

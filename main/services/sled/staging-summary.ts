@@ -19,6 +19,8 @@ import type { StagingDb } from './staging-db';
 
 /** Meta key: entries read before a format A file's first header (no source), per file id (JSON object). */
 export const UNSOURCED_META = 'entries_without_source';
+/** Meta key: by file id, the header lines that were not read, each with why ("line 1: its version 2 is not …"). */
+export const UNREAD_HEADERS_META = 'unread_headers';
 
 function fileBytes(file: string): number {
   try {
@@ -31,6 +33,7 @@ function fileBytes(file: string): number {
 export function summarize(staging: StagingDb): SledImportSummary {
   const db = staging.db;
   const unsourced = JSON.parse(staging.meta(UNSOURCED_META) ?? '{}') as Record<string, number>;
+  const unread = JSON.parse(staging.meta(UNREAD_HEADERS_META) ?? '{}') as Record<string, string[]>;
   const sources = new Map<number, string[]>();
   for (const s of db.prepare('SELECT file_id, name FROM sources ORDER BY id').all() as Array<{
     file_id: number;
@@ -53,6 +56,7 @@ export function summarize(staging: StagingDb): SledImportSummary {
     const names = [...(sources.get(f.id) ?? [])];
     const without = unsourced[String(f.id)] ?? 0;
     if (without > 0) names.unshift(`(no header: ${without} ${without === 1 ? 'entry' : 'entries'})`);
+    for (const header of unread[String(f.id)] ?? []) names.push(`(header not read, ${header})`);
     return {
       path: f.path,
       bytes: f.bytes,

@@ -111,7 +111,9 @@ function FilesTable({ summary }: { summary: SledImportSummary }) {
               <tr key={file.path}>
                 <td className="mono sled-wrap sled-files-table__path">{file.path}</td>
                 <td className="sled-nowrap">{file.format === 'jsonl' ? 'JSON Lines' : 'sled export() JSON'}</td>
-                <td className="mono">{file.sources.length > 0 ? file.sources.join(', ') : '—'}</td>
+                <td className="sled-files-table__sources">
+                  <FileSources sources={file.sources} />
+                </td>
                 <td className="num" title={`${file.bytes.toLocaleString('en-US')} bytes`}>
                   {formatBytes(file.bytes)}
                 </td>
@@ -190,6 +192,26 @@ function ProblemsCard({ summary }: { summary: SledImportSummary }) {
       )}
       {planError ? <ErrorBox error={planError} title="Could not read the samples" testId="sled-samples-error" /> : null}
     </section>
+  );
+}
+
+/**
+ * A file's sources: the names, then the notes about the file ("(no header: …)",
+ * "(header not read, …)"), which read as text, each on a line of its own.
+ */
+function FileSources({ sources }: { sources: readonly string[] }) {
+  const names = sources.filter((s) => !s.startsWith('('));
+  const notes = sources.filter((s) => s.startsWith('('));
+  if (sources.length === 0) return <>—</>;
+  return (
+    <>
+      {names.length > 0 ? <span className="mono">{names.join(', ')}</span> : null}
+      {notes.map((note) => (
+        <span key={note} className="sled-source-note" data-testid="sled-source-note">
+          {note}
+        </span>
+      ))}
+    </>
   );
 }
 
