@@ -133,13 +133,24 @@ export interface SledImportSummary {
 export interface SledEntrySample {
   entryId: number;
   source: string | null;
-  /** The file and line (format A) or position (format B) it came from. */
+  /** The export file it was read from (its path as imported). */
+  file: string;
+  /** Where in that file: 'line 12' (format A) or 'collection 0, pair 41' (format B). */
   origin: string;
   /** The key as UTF-8 when it is, else `0x…` hex; shortened past 200 characters. */
   key: string | null;
   family: SledFamily | null;
   problem: SledProblemKind | null;
   reason: string | null;
+}
+
+/** A problem's example: where, then why (without saying where twice: the reader's reasons start with their line). */
+export function sampleLine(sample: { origin: string; reason: string | null }): string {
+  const reason = sample.reason ?? '';
+  if (reason === '') return sample.origin;
+  return reason === sample.origin || reason.startsWith(`${sample.origin}:`) || reason.startsWith(`${sample.origin} `)
+    ? reason
+    : `${sample.origin}: ${reason}`;
 }
 
 export interface SledPlanTable {

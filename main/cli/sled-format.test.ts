@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SledFamily } from '../../common/sled';
-import { entriesLine, fodi, sampleLine } from './sled';
+import { sampleLine, type SledFamily } from '../../common/sled';
+import { entriesLine, fodi } from './sled';
 
 const none: Record<SledFamily, number> = {
   balance: 0,

@@ -248,6 +248,17 @@ describe('ops-console sled (real child processes)', () => {
     const planned = await run(['sled', 'plan', id]);
     expect(planned.code, planned.stderr).toBe(0);
     expect(planned.stdout).toContain('secrets   1 wallet carries a plaintext secret\n');
+    expect(planned.stdout).toMatch(/\ninvalid_json +1 +line 4 is not valid JSON: /);
+    // The plan's examples too name their file when the import read several.
+    const bothId = /^import (sled-\S+)/.exec(both.stdout)![1]!;
+    const plannedBoth = await run(['sled', 'plan', bothId]);
+    expect(plannedBoth.code, plannedBoth.stderr).toBe(0);
+    expect(plannedBoth.stdout).toMatch(/\ninvalid_json +2 +export\.jsonl line 4 is not valid JSON: /);
+    const json = JSON.parse((await run(['sled', 'plan', bothId, '--json'])).stdout) as SledPlan;
+    expect(json.problems.find((p) => p.kind === 'invalid_json')!.samples.map((x) => [x.file, x.origin])).toEqual([
+      [exportFile, 'line 4'],
+      [second, 'line 2'],
+    ]);
   });
 
   it('refuses bad input with what was wrong and what to do', async () => {

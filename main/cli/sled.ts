@@ -11,7 +11,7 @@ import type {
   SledReport,
   SledSettings,
 } from '../../common/sled';
-import { MAX_DECODER_THREADS } from '../../common/sled';
+import { MAX_DECODER_THREADS, sampleLine } from '../../common/sled';
 import type { App } from '../app';
 import type { CliIo, ConnectionTarget, GlobalOptions } from './context';
 import { callThroughRouter, connectionTarget, resolveConnection, withApp } from './context';
@@ -52,16 +52,12 @@ function total(record: Partial<Record<string, number>>): number {
   return Object.values(record).reduce<number>((sum, n) => sum + (n ?? 0), 0);
 }
 
-/** "9: 2 balance, 1 wallet; 2 with problems", "2: 2 with problems", "0 (no entries in the files)". */
-/** A problem's example: where, then why (without saying where twice: the reader's reasons start with their line). */
-export function sampleLine(sample: { origin: string; reason: string | null }): string {
-  const reason = sample.reason ?? '';
-  if (reason === '') return sample.origin;
-  return reason === sample.origin || reason.startsWith(`${sample.origin}:`) || reason.startsWith(`${sample.origin} `)
-    ? reason
-    : `${sample.origin}: ${reason}`;
+/** sampleLine, after the file's name when the import read several (a line number alone then does not say where). */
+function exampleLine(sample: { file: string; origin: string; reason: string | null }, files: number): string {
+  return files > 1 ? `${path.basename(sample.file)} ${sampleLine(sample)}` : sampleLine(sample);
 }
 
+/** "9: 2 balance, 1 wallet; 2 with problems", "2: 2 with problems", "0 (no entries in the files)". */
 export function entriesLine(s: Pick<SledImportSummary, 'entries' | 'byFamily' | 'problems'>): string {
   if (s.entries === 0) return '0 (no entries in the files)';
   const families = Object.entries(s.byFamily)
@@ -96,15 +92,14 @@ function printSummary(io: CliIo, s: SledImportSummary): void {
       ['problem', 'entries', 'first example'],
       problems.map(([kind, n]) => {
         const example = s.problemExamples[kind as SledProblemKind];
-        // With several files, a line number alone does not say where.
-        const file = example && s.files.length > 1 ? `${path.basename(example.file)} ` : '';
-        return [kind, String(n), example ? file + sampleLine(example) : ''];
+        return [kind, String(n), example ? exampleLine(example, s.files.length) : ''];
       }),
     );
   }
 }
 
-function printPlan(io: CliIo, plan: SledPlan): void {
+/** `files`: how many export files the import read (examples then name theirs). */
+function printPlan(io: CliIo, plan: SledPlan, files: number): void {
   const { settings } = plan;
   io.stdout(
     `plan for ${plan.importId}${plan.checkedAgainst ? ` against ${plan.checkedAgainst}` : ' (not checked against a database: pass --url or --profile)'}\n` +
@@ -138,7 +133,7 @@ function printPlan(io: CliIo, plan: SledPlan): void {
       ['problem', 'entries', 'example'],
       plan.problems.map((p) => {
         const sample = p.samples[0];
-        return [p.kind, String(p.count), sample ? sampleLine(sample) : ''];
+        return [p.kind, String(p.count), sample ? exampleLine(sample, files) : ''];
       }),
     );
   }
@@ -336,7 +331,10 @@ export function registerSledCommands(program: Command, io: CliIo): void {
             ...(Object.keys(settings).length ? { settings } : {}),
           })) as SledPlan;
           if (globals.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-          else printPlan(io, plan);
+          else {
+            const summary = (await callThroughRouter(app, 'sled.show', { id })) as SledImportSummary;
+            printPlan(io, plan, summary.files.length);
+          }
         });
       },
     );

@@ -244,15 +244,25 @@ describe('Sled import in Chromium over ops-console serve', () => {
       counts[(await problem.getAttribute('data-kind')) ?? '?'] = await problem.getAttribute('data-count');
     }
     expect(counts).toEqual(Object.fromEntries(Object.entries(PROBLEMS).map(([k, v]) => [k, String(v)])));
-    // Each problem opens to its samples: where the entry came from, its key, and why.
+    // Each problem says where and why of its first entry, without being opened.
     const unknown = page.locator('[data-testid="sled-summary-problems"] [data-kind="unknown_key"]');
+    expect(await unknown.getByTestId('sled-problem-example').textContent()).toBe(
+      'e.g. sled-export.jsonl line 16: the key matches no known pattern (balance:, wallet:, 64 hex, ctx:, pref:)',
+    );
+    expect(await unknown.getByTestId('sled-problem-example').isVisible()).toBe(true);
+    // And opens to its samples: where the entry came from, its key, and why.
     await unknown.locator('summary').click();
     await poll(() => unknown.getByTestId('sled-sample').count()).toBe(1);
+    // The samples say it in full there, so the line under the label goes.
+    expect(await unknown.getByTestId('sled-problem-example').isVisible()).toBe(false);
     const sample = (await unknown.getByTestId('sled-sample').textContent()) ?? '';
     expect(sample).toContain('session:abc123');
-    // From the local_agents source, the 16th line of the file.
+    // From the local_agents source, the 16th line of the file, which it names.
     expect(sample).toContain('local_agents');
-    expect(sample).toContain('line 16');
+    expect(sample).toContain('sled-export.jsonl, line 16');
+    expect(await unknown.getByTestId('sled-sample').locator('td').first().getAttribute('title')).toBe(
+      `${exportFile}, line 16`,
+    );
     const broken = page.locator('[data-testid="sled-summary-problems"] [data-kind="invalid_json"]');
     await broken.locator('summary').click();
     await poll(() => broken.getByTestId('sled-sample').count()).toBe(1);

@@ -21,8 +21,8 @@ export function samplesOf(
   if (ids.length === 0) return [];
   const rows = staging.db
     .prepare(
-      `SELECT e.id, e.origin, e.key, e.family, e.problem, e.reason, e.outcome_reason, s.name AS source
-         FROM entries e LEFT JOIN sources s ON s.id = e.source_id
+      `SELECT e.id, e.origin, e.key, e.family, e.problem, e.reason, e.outcome_reason, s.name AS source, f.path
+         FROM entries e LEFT JOIN sources s ON s.id = e.source_id JOIN files f ON f.id = e.file_id
         WHERE e.id IN (SELECT value FROM json_each(?))
         ORDER BY e.id`,
     )
@@ -35,10 +35,12 @@ export function samplesOf(
     reason: string | null;
     outcome_reason: string | null;
     source: string | null;
+    path: string;
   }>;
   return rows.map((r) => ({
     entryId: r.id,
     source: r.source,
+    file: r.path,
     origin: r.origin,
     key: printableKey(r.key),
     family: r.family as SledFamily | null,

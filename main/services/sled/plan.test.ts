@@ -107,6 +107,7 @@ describe('planImport', () => {
           {
             entryId: 5,
             source: 'fodi_ledger',
+            file: `/exports/${IMPORT}.jsonl`,
             origin: 'line 6',
             key: 'balance:bob',
             family: 'balance',

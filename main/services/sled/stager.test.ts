@@ -174,46 +174,37 @@ describe('stageImport', () => {
       expect(summary.stagingBytes).toBeGreaterThan(0);
 
       const problems = sampleEntries(db, {}, 100).filter((s) => s.problem !== null);
+      expect(problems.every((s) => s.file === file)).toBe(true);
       expect(problems.map((s) => [s.origin, s.key, s.problem, s.reason])).toEqual([
+        ['line 4', 'wallet:bob', 'decode_error', 'user_id "alice" in the value differs from the key\'s "bob"'],
         [
-          `${path.basename(file)}, line 4`,
-          'wallet:bob',
-          'decode_error',
-          'user_id "alice" in the value differs from the key\'s "bob"',
-        ],
-        [
-          `${path.basename(file)}, line 7`,
+          'line 7',
           CACHE_KEY,
           'decode_error',
           'not the bincode of CachedResponse: truncated: needed 8 bytes for the length of field `response` at offset 13, 7 left',
         ],
         [
-          `${path.basename(file)}, line 8`,
+          'line 8',
           CACHE_KEY,
           'decode_error',
           'not the bincode of CachedResponse: 1 trailing byte after the value, at offset 63',
         ],
         [
-          `${path.basename(file)}, line 12`,
+          'line 12',
           'session:1',
           'unknown_key',
           'the key matches no known pattern (balance:, wallet:, 64 hex, ctx:, pref:)',
         ],
+        ['line 13', null, 'invalid_json', 'line 13 is not valid JSON: Unterminated string at character 69'],
         [
-          `${path.basename(file)}, line 13`,
-          null,
-          'invalid_json',
-          'line 13 is not valid JSON: Unterminated string at character 69',
-        ],
-        [
-          `${path.basename(file)}, line 14`,
+          'line 14',
           null,
           'bad_base64',
           'line 14: its key_b64 has a character outside the base64 alphabet at position 0',
         ],
-        [`${path.basename(file)}, line 15`, null, 'bad_entry', 'line 15: it has neither key nor key_b64'],
+        ['line 15', null, 'bad_entry', 'line 15: it has neither key nor key_b64'],
         [
-          `${path.basename(file)}, line 18`,
+          'line 18',
           'pref:dave:lang',
           'bad_header',
           'line 18: it follows the header at line 17, which is not read: its version 2 is not supported (this reads version 1)',
@@ -223,7 +214,8 @@ describe('stageImport', () => {
         {
           entryId: 1,
           source: 'fodi_ledger',
-          origin: `${path.basename(file)}, line 2`,
+          file,
+          origin: 'line 2',
           key: 'balance:alice',
           family: 'balance',
           problem: null,
@@ -269,10 +261,10 @@ describe('stageImport', () => {
       expect(summary.files[0]).toMatchObject({ format: 'export-json', sources: ['wallets'], entries: 3 });
       expect(summary.byFamily).toMatchObject({ wallet: 1, ai_cache: 1, balance: 0 });
       expect(summary.problems).toEqual({ unknown_key: 1 });
-      expect(sampleEntries(db, {}, 10).map((s) => [s.origin, s.source, s.family])).toEqual([
-        ['wallets.json, collection 0, pair 0', 'wallets', 'wallet'],
-        ['wallets.json, collection 0, pair 1', 'wallets', 'ai_cache'],
-        ['wallets.json, collection 1, pair 0', 'wallets', null],
+      expect(sampleEntries(db, {}, 10).map((s) => [s.file, s.origin, s.source, s.family])).toEqual([
+        [file, 'collection 0, pair 0', 'wallets', 'wallet'],
+        [file, 'collection 0, pair 1', 'wallets', 'ai_cache'],
+        [file, 'collection 1, pair 0', 'wallets', null],
       ]);
       const cached = db.entriesOf('ai_cache', 0, 1)[0]!;
       expect(cached.tree).toBe('__sled__default');
@@ -574,7 +566,7 @@ describe('a staging database from before origin_line', () => {
       ).toBe(0);
       expect({ ...summarize(old), stagingBytes: 0 }).toEqual({ ...summary, stagingBytes: 0 });
       expect(sampleEntries(old, { family: 'wallet' }, 3)).toEqual(samples);
-      expect(samples[0]?.origin).toMatch(/, line \d+$/);
+      expect(samples[0]?.origin).toMatch(/^line \d+$/);
       expect(await planImport(old, old.settings())).toEqual(plan);
       old.setOutcomes([{ id: 1, outcome: 'loaded', reason: null, targetId: 7 }]);
       expect(old.entriesOf(summary.byFamily.balance > 0 ? 'balance' : 'wallet', 0, 1)[0]?.origin).toMatch(/^line \d+$/);

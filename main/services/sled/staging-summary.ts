@@ -4,7 +4,6 @@
  * samples with the key printable. Never a value: a wallet's held a secret.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import {
   sledFamilies,
   type SledEntryOutcome,
@@ -170,7 +169,8 @@ export function sampleEntries(staging: StagingDb, where: SampleFilter, limit: nu
   return rows.map((r) => ({
     entryId: r.id,
     source: r.source,
-    origin: `${path.basename(r.path)}, ${r.origin}`,
+    file: r.path,
+    origin: r.origin,
     key: printableKey(r.key),
     family: r.family,
     problem: r.problem,

@@ -1,5 +1,5 @@
 import type { SledEntrySample } from '../../../../common/sled';
-import { familyLabels, problemLabels } from './sled-format';
+import { baseName, familyLabels, problemLabels } from './sled-format';
 
 export interface SamplesTableProps {
   samples: readonly SledEntrySample[];
@@ -10,7 +10,7 @@ export interface SamplesTableProps {
   showProblem?: boolean;
 }
 
-/** Sample entries: where each came from, its key (never its value) and why. Props only. */
+/** Sample entries: where each came from (file and line or position), its key (never its value) and why. Props only. */
 export function SamplesTable({ samples, total, label, showProblem = true }: SamplesTableProps) {
   if (samples.length === 0) return <p className="field-note">No samples kept.</p>;
   return (
@@ -28,9 +28,9 @@ export function SamplesTable({ samples, total, label, showProblem = true }: Samp
           <tbody>
             {samples.map((sample) => (
               <tr key={sample.entryId} data-testid="sled-sample" data-entry-id={sample.entryId}>
-                <td className="mono sled-samples__origin">
+                <td className="mono sled-samples__origin" title={`${sample.file}, ${sample.origin}`}>
                   {sample.source ? <span className="sled-samples__source">{sample.source}</span> : null}
-                  {sample.origin}
+                  {baseName(sample.file)}, {sample.origin}
                 </td>
                 <td className="mono sled-samples__key">{sample.key ?? <span className="muted">no key</span>}</td>
                 <td className="sled-samples__family">

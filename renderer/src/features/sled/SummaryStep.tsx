@@ -1,10 +1,11 @@
 import { useEffect } from 'react';
 import type { SledImportSummary, SledPlanProblem, SledProblemKind } from '../../../../common/sled';
-import { familyTarget, sledFamilies, sledProblemKinds } from '../../../../common/sled';
+import { familyTarget, sampleLine, sledFamilies, sledProblemKinds } from '../../../../common/sled';
 import { ErrorBox } from '../../components/ErrorBox';
 import { KeyValue } from '../../components/KeyValue';
 import { SamplesTable } from './SamplesTable';
 import {
+  baseName,
   familyKeys,
   familyLabels,
   formatBytes,
@@ -186,6 +187,7 @@ function ProblemsCard({ summary }: { summary: SledImportSummary }) {
             kinds={kinds}
             counts={summary.problems}
             problems={planProblems}
+            examples={summary.problemExamples}
             loadingSamples={planProblems === null && planError === null}
           />
         </>
@@ -219,21 +221,36 @@ export interface ProblemListProps {
   kinds: readonly SledProblemKind[];
   counts: Partial<Record<SledProblemKind, number>>;
   problems: readonly SledPlanProblem[] | null;
+  /** Each kind's first entry, shown before the samples are read (the import summary has them). */
+  examples?: SledImportSummary['problemExamples'];
   loadingSamples?: boolean;
 }
 
-/** Problems by kind, each opening to its samples. Props only. */
-export function ProblemList({ kinds, counts, problems, loadingSamples = false }: ProblemListProps) {
+/** Problems by kind, each with its first example (where and why) and opening to its samples. Props only. */
+export function ProblemList({ kinds, counts, problems, examples = {}, loadingSamples = false }: ProblemListProps) {
   return (
     <ul className="sled-problems">
       {kinds.map((kind) => {
         const count = counts[kind] ?? 0;
         const samples = problems?.find((p) => p.kind === kind)?.samples ?? null;
+        const example = samples?.[0] ?? examples[kind];
+        const where = example ? sampleLine(example) : null;
         return (
           <li key={kind} className="sled-problem" data-testid="sled-problem" data-kind={kind} data-count={count}>
             <details>
               <summary>
-                <span className="sled-problem__label">{problemLabels[kind]}</span>
+                <span className="sled-problem__text">
+                  <span className="sled-problem__label">{problemLabels[kind]}</span>
+                  {example && where ? (
+                    <span
+                      className="sled-problem__example"
+                      data-testid="sled-problem-example"
+                      title={`${example.file}: ${where}`}
+                    >
+                      e.g. {baseName(example.file)} {where}
+                    </span>
+                  ) : null}
+                </span>
                 <span className="mono sled-problem__kind">{kind}</span>
                 <span className="sled-problem__count" data-testid="sled-problem-count">
                   {formatCount(count)}
