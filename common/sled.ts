@@ -153,6 +153,16 @@ export function sampleLine(sample: { origin: string; reason: string | null }): s
     : `${sample.origin}: ${reason}`;
 }
 
+/** sampleLine of a sample listed under a group's reason: its key rather than a reason that only repeats the group's. */
+export function sampleLineUnder(
+  sample: { origin: string; reason: string | null; key: string | null },
+  groupReason: string,
+): string {
+  return sample.reason === groupReason && sample.key !== null
+    ? `${sample.origin}: key ${sample.key}`
+    : sampleLine(sample);
+}
+
 export interface SledPlanTable {
   target: SledTarget;
   /** Entries that become rows (or, for balances, mint rows). */
@@ -193,6 +203,12 @@ export interface SledReportCheck {
   expected: string;
   actual: string;
   ok: boolean;
+  /**
+   * Set when the check is not made now but read back from the last load's
+   * report (a report from the staging database only): when that load ran and
+   * the database it checked.
+   */
+  recorded?: { at: string; against: string | null };
 }
 
 export interface SledReportTable {

@@ -200,6 +200,19 @@ describe('ops-console sled (real child processes)', () => {
     const textReport = await run(['sled', 'report', id]);
     expect(textReport.code, textReport.stderr).toBe(0);
     expect(textReport.stdout).toContain(id);
+    // Each reason with its first example: where and why, or the key when the reason says no more.
+    expect(textReport.stdout).toMatch(/\nfailed +1 +not valid JSON +line 4 is not valid JSON: /);
+    expect(textReport.stdout).toMatch(/\nfailed +1 +unknown key pattern +line \d+: key session:x\n/);
+    // Without a database, the checks are the last load's: said once, and each marked.
+    expect(textReport.stdout).toContain(`checks marked * are as the last load recorded them (`);
+    expect(textReport.stdout).toContain(
+      `, against ${verified.verifiedAgainst}); pass --url or --profile to check them now\n`,
+    );
+    expect(textReport.stdout).toMatch(/\n {2}every staged entry is loaded, skipped, failed or pending +9 +9 +ok\n/);
+    expect(textReport.stdout).toMatch(/\n\* sum of the exported balances = minted \+ skipped \+ failed \+ pending /);
+    const verifiedText = await run(['sled', 'report', id, '--url', db.url]);
+    expect(verifiedText.stdout).not.toContain('checks marked *');
+    expect(verifiedText.stdout).toMatch(/\nsum of the exported balances = minted \+ skipped \+ failed \+ pending /);
 
     // --out writes the same report as JSON, whole; a folder that does not exist is named.
     const outFile = path.join(dataDir, 'report.json');

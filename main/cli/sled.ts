@@ -11,7 +11,7 @@ import type {
   SledReport,
   SledSettings,
 } from '../../common/sled';
-import { MAX_DECODER_THREADS, sampleLine } from '../../common/sled';
+import { MAX_DECODER_THREADS, sampleLine, sampleLineUnder } from '../../common/sled';
 import type { App } from '../app';
 import type { CliIo, ConnectionTarget, GlobalOptions } from './context';
 import { callThroughRouter, connectionTarget, resolveConnection, withApp } from './context';
@@ -55,6 +55,11 @@ function total(record: Partial<Record<string, number>>): number {
 /** sampleLine, after the file's name when the import read several (a line number alone then does not say where). */
 function exampleLine(sample: { file: string; origin: string; reason: string | null }, files: number): string {
   return files > 1 ? `${path.basename(sample.file)} ${sampleLine(sample)}` : sampleLine(sample);
+}
+
+/** How many export files import `id` read. */
+async function fileCount(app: App, id: string): Promise<number> {
+  return ((await callThroughRouter(app, 'sled.show', { id })) as SledImportSummary).files.length;
 }
 
 /** "9: 2 balance, 1 wallet; 2 with problems", "2: 2 with problems", "0 (no entries in the files)". */
@@ -139,7 +144,8 @@ function printPlan(io: CliIo, plan: SledPlan, files: number): void {
   }
 }
 
-export function printReport(io: CliIo, report: SledReport): void {
+/** `files`: how many export files the import read (examples then name theirs). */
+export function printReport(io: CliIo, report: SledReport, files: number): void {
   const { outcomes } = report;
   io.stdout(
     `report for ${report.importId} (${report.generatedAt})` +
@@ -163,15 +169,37 @@ export function printReport(io: CliIo, report: SledReport): void {
     io.stdout('\n');
     printTable(
       io,
-      ['outcome', 'entries', 'reason'],
-      report.reasons.map((r) => [r.outcome, String(r.count), r.reason]),
+      ['outcome', 'entries', 'reason', 'first example'],
+      report.reasons.map((r) => {
+        const sample = r.samples[0];
+        const where = sample ? sampleLineUnder(sample, r.reason) : '';
+        return [
+          r.outcome,
+          String(r.count),
+          r.reason,
+          sample && files > 1 ? `${path.basename(sample.file)} ${where}` : where,
+        ];
+      }),
     );
   }
   io.stdout('\n');
+  // Checks read back from the last load are marked, and where and when they were made said once.
+  const recorded = report.checks.find((c) => c.recorded)?.recorded;
+  if (recorded) {
+    io.stdout(
+      `checks marked * are as the last load recorded them (${recorded.at}, against ${recorded.against ?? 'an unknown database'}); ` +
+        'pass --url or --profile to check them now\n',
+    );
+  }
   printTable(
     io,
     ['check', 'expected', 'actual', 'result'],
-    report.checks.map((c) => [c.name, c.expected, c.actual, c.ok ? 'ok' : 'MISMATCH']),
+    report.checks.map((c) => [
+      recorded ? `${c.recorded ? '*' : ' '} ${c.name}` : c.name,
+      c.expected,
+      c.actual,
+      c.ok ? 'ok' : 'MISMATCH',
+    ]),
   );
   io.stdout(
     `\n${report.reconciled ? 'reconciled: every entry is accounted for and every total matches' : 'NOT reconciled'}\n`,
@@ -331,10 +359,7 @@ export function registerSledCommands(program: Command, io: CliIo): void {
             ...(Object.keys(settings).length ? { settings } : {}),
           })) as SledPlan;
           if (globals.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-          else {
-            const summary = (await callThroughRouter(app, 'sled.show', { id })) as SledImportSummary;
-            printPlan(io, plan, summary.files.length);
-          }
+          else printPlan(io, plan, await fileCount(app, id));
         });
       },
     );
@@ -382,7 +407,7 @@ export function registerSledCommands(program: Command, io: CliIo): void {
               }),
             )) as SledReport;
             if (globals.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-            else printReport(io, report);
+            else printReport(io, report, await fileCount(app, id));
             if (!report.reconciled) {
               throw new OpsError('database_error', `Import ${id} loaded but does not reconcile`, {
                 hint: `See the checks above; ops-console sled report ${id} --url … verifies again.`,
@@ -411,7 +436,7 @@ export function registerSledCommands(program: Command, io: CliIo): void {
         })) as SledReport;
         if (options.out) writeOutputFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
         if (globals.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-        else printReport(io, report);
+        else printReport(io, report, await fileCount(app, id));
       });
     });
 

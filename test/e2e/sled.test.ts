@@ -380,6 +380,11 @@ describe('Sled import in Chromium over ops-console serve', () => {
     }
     expect(await page.getByTestId('sled-check').count()).toBeGreaterThan(0);
     await shot(page, '7-report');
+    // Each reason with its first entry; the unknown key's names its key, its reason saying no more.
+    const unknownReason = page.getByTestId('sled-report-reason').filter({ hasText: 'unknown key pattern' });
+    expect(await unknownReason.getByTestId('sled-problem-example').textContent()).toBe(
+      'e.g. sled-export.jsonl line 16: key session:abc123',
+    );
     await page.getByTestId('sled-report-reason').first().locator('summary').click();
     await shot(page, '7-report-reasons');
     const html = await page.content();
@@ -450,6 +455,12 @@ describe('Sled import in Chromium over ops-console serve', () => {
     await page.getByTestId('sled-step-report').click();
     await poll(() => page.getByTestId('sled-report').getAttribute('data-reconciled')).toBe('true');
     expect(await text(page, 'sled-report-source')).toContain('from the staging database only');
+    // Its checks but the first are the last load's, and say so (once above them, and each marked).
+    expect(await text(page, 'sled-checks-recorded')).toMatch(new RegExp(`recorded them against \\S*${db.name}`));
+    const checks = await page.getByTestId('sled-check').count();
+    expect(checks).toBeGreaterThan(1);
+    expect(await page.getByTestId('sled-check').first().getByTestId('sled-check-recorded').count()).toBe(0);
+    expect(await page.getByTestId('sled-check-recorded').count()).toBe(checks - 1);
     await shot(page, '8-reopened');
     // The page was reloaded: the database to check against is chosen again (by its profile).
     const picker = page.getByLabel('Verify against profile');
@@ -458,6 +469,9 @@ describe('Sled import in Chromium over ops-console serve', () => {
     await page.getByRole('button', { name: `Verify against ${db.name}` }).click();
     await poll(() => text(page, 'sled-report-source')).toContain(db.name);
     expect(await page.getByTestId('sled-report').getAttribute('data-reconciled')).toBe('true');
+    // Checked now: nothing is marked as the last load's any more.
+    expect(await page.getByTestId('sled-check-recorded').count()).toBe(0);
+    expect(await page.getByTestId('sled-checks-recorded').count()).toBe(0);
     for (const check of await page.getByTestId('sled-check').all()) {
       expect(await check.getAttribute('data-ok'), (await check.textContent()) ?? '').toBe('true');
     }

@@ -306,10 +306,7 @@ export async function reportImport(
       const at = staging.meta('last_load_at') ?? last.generatedAt;
       for (const c of last.checks) {
         if (c.name === ACCOUNTED_CHECK) continue;
-        checks.push({
-          ...c,
-          name: `${c.name} (recorded by the last load, ${at}, against ${last.verifiedAgainst ?? '?'})`,
-        });
+        checks.push({ ...c, recorded: { at, against: last.verifiedAgainst } });
       }
       secrets = last.secrets;
     }

@@ -5,6 +5,7 @@ import { Badge } from '../../components/Badge';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useConnections } from '../../stores';
 import { downloadJson, reportFileName } from './download';
+import { ProblemExample } from './ProblemExample';
 import { SamplesTable } from './SamplesTable';
 import { formatCount, formatTime, outcomeLabels, plural } from './sled-format';
 import { isRunning } from './sled-state';
@@ -195,11 +196,20 @@ function ReportHeader({ report }: { report: SledReport }) {
 }
 
 function ChecksCard({ report }: { report: SledReport }) {
+  const recorded = report.checks.find((c) => c.recorded)?.recorded;
   return (
     <section className="card" aria-labelledby="sled-checks-title">
       <h2 className="card__title" id="sled-checks-title">
         Checks <span className="count">{report.checks.length}</span>
       </h2>
+      {recorded ? (
+        <p className="field-note sled-checks-note" data-testid="sled-checks-recorded">
+          Checks marked <span className="sled-check__recorded">last load</span> are as the load of{' '}
+          {formatTime(recorded.at)} recorded them against{' '}
+          <span className="mono">{recorded.against ?? 'an unknown database'}</span>; verify against a database to check
+          them now.
+        </p>
+      ) : null}
       {report.checks.length === 0 ? (
         <p className="field-note">No checks: nothing has been loaded yet.</p>
       ) : (
@@ -221,7 +231,18 @@ function ChecksCard({ report }: { report: SledReport }) {
                   data-testid="sled-check"
                   data-ok={check.ok}
                 >
-                  <td>{check.name}</td>
+                  <td>
+                    {check.name}
+                    {check.recorded ? (
+                      <span
+                        className="sled-check__recorded"
+                        data-testid="sled-check-recorded"
+                        title={`Recorded by the load of ${formatTime(check.recorded.at)}`}
+                      >
+                        last load
+                      </span>
+                    ) : null}
+                  </td>
                   <td className="num mono">{check.expected}</td>
                   <td className="num mono">{check.actual}</td>
                   <td>
@@ -257,7 +278,10 @@ function ReasonsCard({ report }: { report: SledReport }) {
               <details>
                 <summary>
                   <Badge tone={r.outcome === 'failed' ? 'danger' : 'neutral'}>{r.outcome}</Badge>
-                  <span className="sled-problem__label">{r.reason}</span>
+                  <span className="sled-problem__text">
+                    <span className="sled-problem__label">{r.reason}</span>
+                    {r.samples[0] ? <ProblemExample example={r.samples[0]} groupReason={r.reason} /> : null}
+                  </span>
                   <span className="sled-problem__count">{formatCount(r.count)}</span>
                 </summary>
                 <SamplesTable samples={r.samples} total={r.count} label={`Samples: ${r.reason}`} />

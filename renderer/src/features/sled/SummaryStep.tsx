@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
 import type { SledImportSummary, SledPlanProblem, SledProblemKind } from '../../../../common/sled';
-import { familyTarget, sampleLine, sledFamilies, sledProblemKinds } from '../../../../common/sled';
+import { familyTarget, sledFamilies, sledProblemKinds } from '../../../../common/sled';
 import { ErrorBox } from '../../components/ErrorBox';
 import { KeyValue } from '../../components/KeyValue';
+import { ProblemExample } from './ProblemExample';
 import { SamplesTable } from './SamplesTable';
 import {
-  baseName,
   familyKeys,
   familyLabels,
   formatBytes,
@@ -234,22 +234,13 @@ export function ProblemList({ kinds, counts, problems, examples = {}, loadingSam
         const count = counts[kind] ?? 0;
         const samples = problems?.find((p) => p.kind === kind)?.samples ?? null;
         const example = samples?.[0] ?? examples[kind];
-        const where = example ? sampleLine(example) : null;
         return (
           <li key={kind} className="sled-problem" data-testid="sled-problem" data-kind={kind} data-count={count}>
             <details>
               <summary>
                 <span className="sled-problem__text">
                   <span className="sled-problem__label">{problemLabels[kind]}</span>
-                  {example && where ? (
-                    <span
-                      className="sled-problem__example"
-                      data-testid="sled-problem-example"
-                      title={`${example.file}: ${where}`}
-                    >
-                      e.g. {baseName(example.file)} {where}
-                    </span>
-                  ) : null}
+                  {example ? <ProblemExample example={example} /> : null}
                 </span>
                 <span className="mono sled-problem__kind">{kind}</span>
                 <span className="sled-problem__count" data-testid="sled-problem-count">
