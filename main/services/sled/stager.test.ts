@@ -310,6 +310,32 @@ describe('stageImport', () => {
     }
   });
 
+  it('says which file is a copy of another in the same import', async () => {
+    const file = generateExport(fresh('ledger.jsonl'), { entries: 30, seed: 8 }).file;
+    const copy = fresh('ledger-again.jsonl');
+    fs.copyFileSync(file, copy);
+    const other = generateExport(fresh('other.jsonl'), { entries: 30, seed: 9 }).file;
+    const header = `${JSON.stringify({ format: 'sled-export', version: 1, source: 'wallets' })}\n`;
+    const empty = fresh('header-only.jsonl');
+    fs.writeFileSync(empty, header);
+    const emptyToo = fresh('header-only-too.jsonl');
+    fs.writeFileSync(emptyToo, header);
+    const db = StagingDb.open(await stage([file, other, copy, empty, emptyToo]), { readonly: true });
+    try {
+      const notes = summarize(db).files.map((f) => f.sources.filter((s) => s.startsWith('(')));
+      // Two files with a header and no entry are alike too, but there is nothing to repeat.
+      expect(notes).toEqual([
+        [],
+        [],
+        [`(the same bytes as ${path.basename(file)}: its entries repeat that file's)`],
+        [],
+        [],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('says which headers it did not read and why, even with no entry after them', async () => {
     const file = fresh('newer.jsonl');
     fs.writeFileSync(

@@ -4,6 +4,7 @@
  * samples with the key printable. Never a value: a wallet's held a secret.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import {
   sledFamilies,
   type SledEntryOutcome,
@@ -42,6 +43,7 @@ export function summarize(staging: StagingDb): SledImportSummary {
     if (!list.includes(s.name)) list.push(s.name);
     sources.set(s.file_id, list);
   }
+  const firstWithHash = new Map<string, string>();
   const files: SledFileSummary[] = (
     db.prepare('SELECT id, path, bytes, format, sha256, entries FROM files ORDER BY id').all() as Array<{
       id: number;
@@ -56,6 +58,13 @@ export function summarize(staging: StagingDb): SledImportSummary {
     const without = unsourced[String(f.id)] ?? 0;
     if (without > 0) names.unshift(`(no header: ${without} ${without === 1 ? 'entry' : 'entries'})`);
     for (const header of unread[String(f.id)] ?? []) names.push(`(header not read, ${header})`);
+    // A copy of a file already in this import (another name, the same bytes): its entries are all repeats.
+    const first = f.sha256 === null || f.entries === 0 ? undefined : firstWithHash.get(f.sha256);
+    if (first === undefined) {
+      if (f.sha256 !== null) firstWithHash.set(f.sha256, f.path);
+    } else {
+      names.push(`(the same bytes as ${path.basename(first)}: its entries repeat that file's)`);
+    }
     return {
       path: f.path,
       bytes: f.bytes,
