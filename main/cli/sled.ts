@@ -52,9 +52,9 @@ function total(record: Partial<Record<string, number>>): number {
   return Object.values(record).reduce<number>((sum, n) => sum + (n ?? 0), 0);
 }
 
-/** sampleLine, after the file's name when the import read several (a line number alone then does not say where). */
-function exampleLine(sample: { file: string; origin: string; reason: string | null }, files: number): string {
-  return files > 1 ? `${path.basename(sample.file)} ${sampleLine(sample)}` : sampleLine(sample);
+/** An example's where and why, after its file's name when the import read several (a line number alone then does not say where). */
+function exampleLine(file: string, where: string, files: number): string {
+  return files > 1 ? `${path.basename(file)} ${where}` : where;
 }
 
 /** How many export files import `id` read. */
@@ -97,7 +97,7 @@ function printSummary(io: CliIo, s: SledImportSummary): void {
       ['problem', 'entries', 'first example'],
       problems.map(([kind, n]) => {
         const example = s.problemExamples[kind as SledProblemKind];
-        return [kind, String(n), example ? exampleLine(example, s.files.length) : ''];
+        return [kind, String(n), example ? exampleLine(example.file, sampleLine(example), s.files.length) : ''];
       }),
     );
   }
@@ -138,7 +138,7 @@ function printPlan(io: CliIo, plan: SledPlan, files: number): void {
       ['problem', 'entries', 'example'],
       plan.problems.map((p) => {
         const sample = p.samples[0];
-        return [p.kind, String(p.count), sample ? exampleLine(sample, files) : ''];
+        return [p.kind, String(p.count), sample ? exampleLine(sample.file, sampleLine(sample), files) : ''];
       }),
     );
   }
@@ -172,12 +172,11 @@ export function printReport(io: CliIo, report: SledReport, files: number): void 
       ['outcome', 'entries', 'reason', 'first example'],
       report.reasons.map((r) => {
         const sample = r.samples[0];
-        const where = sample ? sampleLineUnder(sample, r.reason) : '';
         return [
           r.outcome,
           String(r.count),
           r.reason,
-          sample && files > 1 ? `${path.basename(sample.file)} ${where}` : where,
+          sample ? exampleLine(sample.file, sampleLineUnder(sample, r.reason), files) : '',
         ];
       }),
     );
