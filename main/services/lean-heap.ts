@@ -1,13 +1,14 @@
 /**
- * A leaner V8 heap while a Sled import, plan or load runs: V8's heap growing
+ * A leaner V8 heap while a Sled import or load runs: V8's heap growing
  * factor (`--heap-growing-percent`) at 2 instead of the up to 4 it picks by
  * itself. Each of those pages a million entries through JavaScript,
  * allocating tens of MB a batch of which little stays live; left alone V8
  * lets that garbage grow the heap past 200 MB before a full collection.
  * Measured on the benchmark's million entries: a load peaks near 240 MB
  * instead of 320 to 370 MB at the same speed (its collections overlap
- * PostgreSQL's work), a plan near 215 MB instead of 265 MB for about 10 %
- * more time.
+ * PostgreSQL's work). A plan runs without it: on its own thread
+ * (sled-thread.ts) the lean heap made it 40 % slower (18 s instead of 13 s),
+ * and without it the whole process peaks near 250 MB.
  *
  * The flag is process-wide and V8 reads it each time it sizes the heap after
  * a collection, so it is set when the first such run starts and put back to

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
 import type { Logger } from '../logging/log-service';
 import type { LeanHeap } from '../lean-heap';
 import type { SledProgress } from '../../../common/sled';
@@ -30,7 +31,7 @@ function recordingHeap() {
 }
 
 describe('SledManager and the lean heap', () => {
-  it('stages and plans inside the lean heap, and leaves it when a run fails', async () => {
+  it('stages inside the lean heap, plans outside it (on a thread of its own), and leaves it when a run fails', async () => {
     const heap = recordingHeap();
     const phases: string[] = [];
     const manager = new SledManager({
@@ -51,11 +52,11 @@ describe('SledManager and the lean heap', () => {
 
     const plan = await manager.plan({ id: summary.id });
     expect(plan.tables.reduce((sum, t) => sum + t.toInsert, 0)).toBe(200);
-    expect(heap.runs()).toBe(2);
+    expect(heap.runs()).toBe(1);
     expect(heap.inside()).toBe(false);
 
     await expect(manager.import({ files: [path.join(dir, 'missing.jsonl')] })).rejects.toThrow();
-    expect(heap.runs()).toBe(3);
+    expect(heap.runs()).toBe(2);
     expect(heap.inside()).toBe(false);
   });
 
@@ -78,5 +79,66 @@ describe('SledManager and the lean heap', () => {
     expect(counts).toEqual([...counts].sort((a, b) => a! - b!));
     expect(counts.at(-1)).toBe(summary.entries);
     expect(events.at(-1)).toMatchObject({ phase: 'done', done: 300, unit: 'entries', message: '300 entries staged' });
+  });
+
+  it("plans and reports on a thread of its own: the caller's event loop turns while they run", async () => {
+    const manager = new SledManager({
+      dir: path.join(dir, 'threads'),
+      logger: silent,
+      clock: () => new Date('2026-01-02T03:04:05Z'),
+      connections: { withClient: () => Promise.reject(new Error('no database in this test')) },
+      onProgress: () => undefined,
+    });
+    const exported = generateExport(path.join(dir, 'threads.jsonl'), { entries: 2000 });
+    const summary = await manager.import({ files: [exported.file] });
+    // Planned in place, the whole plan would run before any callback of the next turn of the loop.
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    const plan = await manager.plan({ id: summary.id, settings: { cacheTtlSeconds: 3600 } });
+    expect(turned).toBe(true);
+    expect(plan.settings.cacheTtlSeconds).toBe(3600);
+    expect(plan.tables.reduce((sum, t) => sum + t.toInsert, 0)).toBe(2000);
+    expect(plan.balanceTotal).toBe(exported.balanceTotal.toString());
+
+    turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    const report = await manager.report({ id: summary.id });
+    expect(turned).toBe(true);
+    expect(report.outcomes).toMatchObject({ pending: 2000, loaded: 0 });
+    expect(report.verifiedAgainst).toBeNull();
+    expect(report.generatedAt).toBe('2026-01-02T03:04:05.000Z');
+    // The settings the plan saved are the import's now.
+    expect((await manager.plan({ id: summary.id })).settings.cacheTtlSeconds).toBe(3600);
+
+    await expect(manager.plan({ id: 'sled-20200101-000000-abcdef' })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(manager.report({ id: 'sled-20200101-000000-abcdef' })).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it("runs the queries of a plan on the caller's client, and fails with the error that client threw", async () => {
+    const queries: string[] = [];
+    const refusal = Object.assign(new Error('permission denied for schema blockchain'), { code: '42501' });
+    const client = {
+      query(text: string) {
+        queries.push(text);
+        return Promise.reject(refusal);
+      },
+    } as unknown as pg.PoolClient;
+    const manager = new SledManager({
+      dir: path.join(dir, 'proxied'),
+      logger: silent,
+      connections: { withClient: (_ref, fn) => fn(client, { target: 'db on host', readOnly: true }) },
+      onProgress: () => undefined,
+    });
+    const exported = generateExport(path.join(dir, 'proxied.jsonl'), { entries: 50 });
+    const summary = await manager.import({ files: [exported.file] });
+    const failed = manager.plan({ id: summary.id, connection: { profileId: 'p' } });
+    await expect(failed).rejects.toBe(refusal);
+    expect(queries).toHaveLength(1);
+    await expect(manager.report({ id: summary.id, connection: { profileId: 'p' } })).rejects.toBe(refusal);
+    expect(queries).toHaveLength(2);
   });
 });

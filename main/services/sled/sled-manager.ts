@@ -1,7 +1,9 @@
 /**
  * The Sled import service the transports call: imports (staging databases in
  * <data>/sled-imports), plans, loads, reports. Stages in a worker thread
- * (stager.ts); plans, loads and reports on the caller's thread, in batches.
+ * (stager.ts), and plans and reports in one too (sled-thread.ts: they read
+ * the whole staging database, seconds of synchronous work for a large one);
+ * loads on the caller's thread, in batches, each waiting on PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,9 +16,8 @@ import { isAlive, processStartTime } from '../backend/process-tree';
 import type { LeanHeap } from '../lean-heap';
 import type { Logger } from '../logging/log-service';
 import { loadImport } from './loader';
-import { planImport } from './plan';
-import { reportImport } from './report';
-import { stageImport } from './stager';
+import { planInThread, reportInThread, type SledThreadRun } from './sled-thread';
+import { defaultStageWorkerUrl, stageImport } from './stager';
 import { STAGING_EXTENSION, StagingDb } from './staging-db';
 import { summarize } from './staging-summary';
 
@@ -40,7 +41,7 @@ export interface SledManagerOptions {
   clock?: () => Date;
   /** Entries per load transaction (default: the loader's). */
   batchSize?: number;
-  /** Wraps each import, plan and load (lean-heap.ts in the app; none by default). */
+  /** Wraps each import and load (lean-heap.ts in the app; none by default). */
   leanHeap?: LeanHeap;
 }
 
@@ -219,15 +220,15 @@ export class SledManager {
     connection?: ConnectionRef | undefined;
     settings?: Partial<SledSettings> | undefined;
   }): Promise<SledPlan> {
-    return this.withStagingAsync(input.id, false, (staging) =>
-      this.lean(async () => {
-        const settings: SledSettings = { ...staging.settings(), ...definedOnly(input.settings ?? {}) };
-        staging.saveSettings(settings);
-        if (!input.connection) return planImport(staging, settings);
-        return this.options.connections.withClient(input.connection, (client, context) =>
-          planImport(staging, settings, { client, target: context.target }),
-        );
-      }),
+    const settings = this.withStaging(input.id, false, (staging) => {
+      const saved: SledSettings = { ...staging.settings(), ...definedOnly(input.settings ?? {}) };
+      staging.saveSettings(saved);
+      return saved;
+    });
+    const connection = input.connection;
+    if (!connection) return planInThread(this.threadRun(input.id), settings);
+    return this.options.connections.withClient(connection, (client, context) =>
+      planInThread(this.threadRun(input.id, { client, target: context.target }), settings),
     );
   }
 
@@ -288,6 +289,7 @@ export class SledManager {
                 ? { batchSize: input.batchSize ?? this.options.batchSize }
                 : {}),
               signal: controller.signal,
+              report: (now) => reportInThread(this.threadRun(input.id, { client, target: context.target }), now),
               onProgress: (p) => this.emit({ ...p, runId }),
               logger,
               clock: this.clock,
@@ -306,12 +308,13 @@ export class SledManager {
   }
 
   async report(input: { id: string; connection?: ConnectionRef | undefined }): Promise<SledReport> {
-    return this.withStagingAsync(input.id, true, async (staging) => {
-      if (!input.connection) return reportImport(staging, undefined, this.clock);
-      return this.options.connections.withClient(input.connection, (client, context) =>
-        reportImport(staging, { client, target: context.target }, this.clock),
-      );
-    });
+    // Opened here first: a missing import or a file that is not a staging database fails as before.
+    this.withStaging(input.id, true, () => undefined);
+    const connection = input.connection;
+    if (!connection) return reportInThread(this.threadRun(input.id), this.clock());
+    return this.options.connections.withClient(connection, (client, context) =>
+      reportInThread(this.threadRun(input.id, { client, target: context.target }), this.clock()),
+    );
   }
 
   cancel(runId: string): boolean {
@@ -365,6 +368,16 @@ export class SledManager {
       throw new OpsError('invalid_input', `"${id}" is not an import id`, { hint: 'See `ops-console sled list`.' });
     }
     return path.join(this.options.dir, `${id}${STAGING_EXTENSION}`);
+  }
+
+  /** A plan or report of import `id` in a worker thread, its queries run on `db`'s client. */
+  private threadRun(id: string, db?: { client: pg.ClientBase; target: string }): SledThreadRun {
+    return {
+      workerUrl: defaultStageWorkerUrl(),
+      file: this.fileOf(id),
+      nativeBinding: this.options.nativeBinding ?? null,
+      ...(db ? { db } : {}),
+    };
   }
 
   private binding(): { nativeBinding?: string } {

@@ -3,12 +3,14 @@
  * and Electron builds bundle it as stage-worker.mjs / .cjs). The same entry
  * runs all of its threads, told apart by workerData: this one reads
  * (stage-run.ts), and it starts the decoder threads and the SQLite writer
- * (stage-writer.ts) from its own URL. Nothing of it runs on the main thread.
+ * (stage-writer.ts) from its own URL. It also runs an import's plan or
+ * report (sled-thread.ts). Nothing of it runs on the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StageJob, StageMainMessage, StageWorkerMessage } from './stage-messages';
 import { readIntoSink, type StageProgress } from './stage-run';
 import { DECODER_ROLE, runDecoder, runWriter, serializeError, WRITER_ROLE, WriterThread } from './stage-writer';
+import { runSledThread, SLED_THREAD_ROLE } from './sled-thread';
 
 class Cancelled extends Error {}
 
@@ -57,4 +59,5 @@ async function runStage(): Promise<void> {
 const role = (workerData as { role?: unknown } | null)?.role;
 if (role === WRITER_ROLE) runWriter();
 else if (role === DECODER_ROLE) runDecoder();
+else if (role === SLED_THREAD_ROLE) runSledThread();
 else void runStage();
