@@ -245,13 +245,13 @@ export const contract = {
   ),
   'sled.plan': call<SledPlan>()(
     sledPlanInput,
-    'Save the plan choices and count, per target table, the rows to insert, skip and the problems',
+    'Save the plan choices and count, per target table, the rows to insert, skip and the problems, with progress events',
   ),
   'sled.load': call<SledReport>()(
     sledLoadInput,
     'Load an import into PostgreSQL exactly once, in batches with provenance, then reconcile',
   ),
-  'sled.cancel': call<{ cancelled: boolean }>()(sledCancelInput, 'Cancel a running import or load'),
+  'sled.cancel': call<{ cancelled: boolean }>()(sledCancelInput, 'Cancel a running import, plan or load'),
   'sled.report': call<SledReport>()(
     sledReportInput,
     'Account for every staged entry and check the totals (against the database when a connection is given)',

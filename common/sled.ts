@@ -237,14 +237,14 @@ export interface SledReport {
   reconciled: boolean;
 }
 
-export type SledRunPhase = 'reading' | 'loading' | 'verifying' | 'done' | 'failed' | 'cancelled';
+export type SledRunPhase = 'reading' | 'planning' | 'loading' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
 export interface SledProgress {
   runId: string;
   importId: string | null;
-  kind: 'import' | 'load';
+  kind: 'import' | 'plan' | 'load';
   phase: SledRunPhase;
-  /** The file being read or the target table being loaded. */
+  /** The file being read or the target table being loaded (null for a plan). */
   current: string | null;
   done: number;
   /** Entries to read (bytes for imports: see unit) or rows to load; null when unknown. */
@@ -273,7 +273,13 @@ export const sledImportInput = z
   .strict();
 export const sledRefInput = z.object({ id: importId }).strict();
 export const sledPlanInput = z
-  .object({ id: importId, connection: connectionRef.optional(), settings: sledSettingsInput.optional() })
+  .object({
+    id: importId,
+    connection: connectionRef.optional(),
+    settings: sledSettingsInput.optional(),
+    /** Follows the plan's progress events, and cancels it through sled.cancel. */
+    runId: runId.optional(),
+  })
   .strict();
 export const sledLoadInput = z
   .object({

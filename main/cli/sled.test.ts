@@ -260,6 +260,11 @@ describe('ops-console sled (real child processes)', () => {
     expect(both.stdout).toMatch(/\ninvalid_json +2 +export\.jsonl line 4 is not valid JSON: /);
     const planned = await run(['sled', 'plan', id]);
     expect(planned.code, planned.stderr).toBe(0);
+    // The plan's progress too: entries decided, of all.
+    const planLines = planned.stderr.trim().split('\n');
+    expect(planLines.at(-1)).toMatch(/^done: 9\/9 entries, \d+ entries\/s$/);
+    for (const line of planLines) expect(line).toMatch(/^(planning|done): \d+\/9 entries/);
+    for (const line of planLines) expect(line).not.toMatch(/ 0 entries\/s/);
     expect(planned.stdout).toContain('secrets   1 wallet carries a plaintext secret\n');
     expect(planned.stdout).toMatch(/\ninvalid_json +1 +line 4 is not valid JSON: /);
     // The plan's examples too name their file when the import read several.

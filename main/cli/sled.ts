@@ -352,11 +352,22 @@ export function registerSledCommands(program: Command, io: CliIo): void {
             ...(options.namespace !== undefined ? { uuidNamespace: options.namespace } : {}),
             ...(options.secrets !== undefined ? { secrets: options.secrets } : {}),
           };
-          const plan = (await callThroughRouter(app, 'sled.plan', {
-            id,
-            ...(target ? { connection: await resolveConnection(app, target) } : {}),
-            ...(Object.keys(settings).length ? { settings } : {}),
-          })) as SledPlan;
+          const connection = target ? await resolveConnection(app, target) : undefined;
+          const runId = randomUUID();
+          const stop = followProgress(app, io, runId, globals.json ?? false);
+          let plan: SledPlan;
+          try {
+            plan = (await cancellable(app, runId, () =>
+              callThroughRouter(app, 'sled.plan', {
+                id,
+                runId,
+                ...(connection ? { connection } : {}),
+                ...(Object.keys(settings).length ? { settings } : {}),
+              }),
+            )) as SledPlan;
+          } finally {
+            stop();
+          }
           if (globals.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
           else printPlan(io, plan, await fileCount(app, id));
         });

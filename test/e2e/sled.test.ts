@@ -22,6 +22,7 @@ import {
   encodeMemoryEntry,
   encodePreference,
   encodeWalletInfo,
+  generateExport,
   JsonlExportWriter,
 } from '../../main/services/sled/test-export';
 import { openBrowser, screenshot, type BrowserSession } from '../helpers/browser';
@@ -582,6 +583,40 @@ describe('Sled import in Chromium over ops-console serve', () => {
     const value = await select.locator('option', { hasText: PROFILE }).getAttribute('value');
     await select.selectOption(value ?? '');
     await note.waitFor({ state: 'detached' });
+  });
+
+  it("shows a large plan's progress, stops it at the user's word, and plans again", async () => {
+    const { page } = session;
+    // Large enough that a plan takes seconds: 400 000 entries in the benchmark's mix.
+    const large = generateExport(path.join(tempDir, 'large.jsonl'), { entries: 400_000 });
+    await page.getByTestId('sled-new-import').click();
+    await page.getByLabel('Export files').fill(large.file);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    // The summary step starts a plan at once (for the samples of the problems); the plan step shows it counting.
+    await page.getByTestId('sled-summary-step').waitFor({ timeout: 60_000 });
+    await page.getByTestId('sled-next').click();
+    const counting = page.getByTestId('sled-plan-counting');
+    await counting.waitFor();
+    await poll(() => text(page, 'sled-plan-progress-text')).toMatch(/^[\d,]+ of 400,000 entries decided/);
+    expect(await page.getByTestId('sled-plan-progress').getAttribute('max')).toBe('1000');
+    await shot(page, '12-plan-counting');
+    await counting.getByRole('button', { name: 'Stop' }).click();
+    const error = page.getByTestId('sled-plan-error');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('Plan stopped');
+    expect(await error.textContent()).toContain('The plan was cancelled');
+    await counting.waitFor({ state: 'detached' });
+    await shot(page, '13-plan-stopped');
+    // Main stopped it: its last progress event says so.
+    await Promise.all(pending);
+    expect(received.some((body) => /"kind":"plan","phase":"cancelled"/.test(body))).toBe(true);
+    // Stopped, it stays stopped (no plan starts by itself) until the user asks again.
+    expect(await page.getByTestId('sled-plan-counting').count()).toBe(0);
+    await page.getByTestId('sled-plan-again').click();
+    await poll(() => page.getByTestId('sled-plan-row').count(), 120_000).toBe(5);
+    expect(await page.getByTestId('sled-plan-error').count()).toBe(0);
+    const inserts = await page.getByTestId('sled-plan-to-insert').allTextContents();
+    expect(inserts.map((t) => Number(t.replaceAll(',', ''))).reduce((a, b) => a + b, 0)).toBe(400_000);
   });
 
   it('never puts the passphrase or the wallet secret in the page or in anything main sent', async () => {

@@ -89,9 +89,13 @@ export async function planImport(
   staging: StagingDb,
   settings: SledSettings,
   db?: { client: pg.ClientBase; target: string },
+  /** After each chunk: entries decided so far, of all staged (those with a problem count at the end). */
+  progress?: (done: number, total: number) => void,
 ): Promise<SledPlan> {
   const sdb = staging.db;
   const importId = staging.id;
+  const total = (sdb.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  let done = 0;
   const ids = new UserIds(settings.uuidNamespace);
   let planDb: PlanDb | null = null;
   if (db) {
@@ -211,6 +215,8 @@ export async function planImport(
           });
         });
         chunkWork();
+        done += rows.length;
+        progress?.(done, total);
       }
       if (NATURAL_KEYS[target]) {
         // Candidates sharing a natural key: the first in entry order wins (loader rule 4).
@@ -240,6 +246,7 @@ export async function planImport(
     }
 
     const walletUpdates = await countWalletUpdates(staging, planDb);
+    progress?.(total, total);
     const tables = sledTargets.map((t) =>
       tallies.get(t)!.result(staging, t, t === 'blockchain.fodi_transactions' ? walletUpdates : undefined),
     );
@@ -251,7 +258,7 @@ export async function planImport(
       problems: problemsOf(staging),
       secrets: { wallets: secretWallets, mode: settings.secrets },
       balanceTotal: balanceTotal.toString(),
-      entries: (sdb.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n,
+      entries: total,
     };
   } finally {
     sdb.exec(`

@@ -141,4 +141,57 @@ describe('SledManager and the lean heap', () => {
     await expect(manager.report({ id: summary.id, connection: { profileId: 'p' } })).rejects.toBe(refusal);
     expect(queries).toHaveLength(2);
   });
+
+  it('reports a plan as entries decided of all, and stops it on cancel(runId)', async () => {
+    const events: SledProgress[] = [];
+    let cancelOnFirst: string | null = null;
+    let manager: SledManager | null = null;
+    manager = new SledManager({
+      dir: path.join(dir, 'plan-progress'),
+      logger: silent,
+      connections: { withClient: () => Promise.reject(new Error('no database in this test')) },
+      onProgress: (p) => {
+        events.push(p);
+        if (p.kind === 'plan' && p.phase === 'planning' && p.runId === cancelOnFirst) manager?.cancel(p.runId);
+      },
+    });
+    const exported = generateExport(path.join(dir, 'plan-progress.jsonl'), { entries: 12_000 });
+    const summary = await manager.import({ files: [exported.file] });
+    events.length = 0;
+
+    const plan = await manager.plan({ id: summary.id, runId: 'plan-1' });
+    const planEvents = events.filter((e) => e.runId === 'plan-1');
+    expect(planEvents.every((e) => e.kind === 'plan' && e.importId === summary.id && e.unit === 'entries')).toBe(true);
+    const counting = planEvents.filter((e) => e.phase === 'planning');
+    expect(counting.length).toBeGreaterThan(0);
+    expect(counting.every((e) => e.total === 12_000 && e.done > 0 && e.done <= 12_000)).toBe(true);
+    expect(counting.map((e) => e.done)).toEqual([...counting.map((e) => e.done)].sort((a, b) => a - b));
+    expect(planEvents.at(-1)).toMatchObject({ phase: 'done', done: 12_000, total: 12_000, etaSeconds: null });
+    expect(plan.entries).toBe(12_000);
+    // Over: its run id is free again, and cancelling it finds nothing.
+    expect(manager.cancel('plan-1')).toBe(false);
+
+    cancelOnFirst = 'plan-2';
+    await expect(manager.plan({ id: summary.id, runId: 'plan-2' })).rejects.toMatchObject({
+      kind: 'conflict',
+      message: 'The plan was cancelled',
+    });
+    expect(events.filter((e) => e.runId === 'plan-2').at(-1)).toMatchObject({
+      kind: 'plan',
+      phase: 'cancelled',
+      message: 'The plan was cancelled',
+    });
+    // While a plan counts, the import is neither loaded nor deleted.
+    const third = manager.plan({ id: summary.id, runId: 'plan-3' });
+    await expect(manager.load({ id: summary.id, connection: { profileId: 'p' } })).rejects.toMatchObject({
+      kind: 'conflict',
+      message: `Import ${summary.id} is already being planned`,
+    });
+    expect(() => manager!.delete(summary.id)).toThrow(/in use \(plan running\)/);
+    expect((await third).entries).toBe(12_000);
+    // Nothing of it stays running: the import can be planned, and deleted, again.
+    expect((await manager.plan({ id: summary.id })).entries).toBe(12_000);
+    manager.delete(summary.id);
+    expect(manager.list().map((i) => i.id)).not.toContain(summary.id);
+  });
 });

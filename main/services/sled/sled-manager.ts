@@ -50,7 +50,7 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface Running {
   importId: string | null;
-  kind: 'import' | 'load';
+  kind: 'import' | 'plan' | 'load';
   controller: AbortController;
 }
 
@@ -215,21 +215,75 @@ export class SledManager {
     }
   }
 
+  /**
+   * Saves the settings given and plans: progress events (kind 'plan', in
+   * entries) while it counts, cancel through cancel(runId).
+   */
   async plan(input: {
     id: string;
     connection?: ConnectionRef | undefined;
     settings?: Partial<SledSettings> | undefined;
+    runId?: string | undefined;
   }): Promise<SledPlan> {
     const settings = this.withStaging(input.id, false, (staging) => {
       const saved: SledSettings = { ...staging.settings(), ...definedOnly(input.settings ?? {}) };
       staging.saveSettings(saved);
       return saved;
     });
-    const connection = input.connection;
-    if (!connection) return planInThread(this.threadRun(input.id), settings);
-    return this.options.connections.withClient(connection, (client, context) =>
-      planInThread(this.threadRun(input.id, { client, target: context.target }), settings),
-    );
+    const runId = input.runId ?? newRunId();
+    const controller = this.begin(runId, { importId: input.id, kind: 'plan' });
+    const started = performance.now();
+    let last = { done: 0, total: null as number | null };
+    // While counting, the rate counts from the first progress event: what comes before it (a pass
+    // to find duplicate keys) is not entries decided, and would make the first estimates far too
+    // long. The last event's rate is the whole plan's.
+    let first: { done: number; at: number } | null = null;
+    const emit = (phase: SledProgress['phase'], message: string | null = null) => {
+      const now = performance.now();
+      first ??= { done: last.done, at: now };
+      const from = phase === 'planning' ? first : { done: 0, at: started };
+      const seconds = (now - from.at) / 1000;
+      const rate = seconds > 0 ? (last.done - from.done) / seconds : 0;
+      this.emit({
+        runId,
+        importId: input.id,
+        kind: 'plan',
+        phase,
+        current: null,
+        done: last.done,
+        total: last.total,
+        unit: 'entries',
+        entriesPerSecond: Math.round(rate),
+        etaSeconds:
+          phase === 'planning' && rate > 0 && last.total !== null ? Math.max(0, (last.total - last.done) / rate) : null,
+        message,
+      });
+    };
+    const threadRun = (db?: { client: pg.ClientBase; target: string }): SledThreadRun => ({
+      ...this.threadRun(input.id, db),
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        last = { done, total };
+        emit('planning');
+      },
+    });
+    try {
+      const connection = input.connection;
+      const plan = connection
+        ? await this.options.connections.withClient(connection, (client, context) =>
+            planInThread(threadRun({ client, target: context.target }), settings),
+          )
+        : await planInThread(threadRun(), settings);
+      last = { done: plan.entries, total: plan.entries };
+      emit('done');
+      return plan;
+    } catch (error) {
+      const cancelled = controller.signal.aborted;
+      emit(cancelled ? 'cancelled' : 'failed', error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      this.running.delete(runId);
+    }
   }
 
   async load(input: {
@@ -244,7 +298,7 @@ export class SledManager {
       if (run.importId === input.id) {
         throw new OpsError(
           'conflict',
-          `Import ${input.id} is already being ${run.kind === 'load' ? 'loaded' : 'staged'}`,
+          `Import ${input.id} is already being ${{ import: 'staged', plan: 'planned', load: 'loaded' }[run.kind]}`,
           {
             hint: 'Wait for it to finish or cancel it.',
           },

@@ -9,6 +9,7 @@
  * answers with the rows. A query that fails there fails the run with that
  * same error object, as if it had been run in place.
  */
+import path from 'node:path';
 import type pg from 'pg';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { OpsError, type SerializedError } from '../../../common/errors';
@@ -16,7 +17,7 @@ import type { SledPlan, SledReport, SledSettings } from '../../../common/sled';
 import { deserializeThreadError, serializeThreadError } from '../worker-threads';
 import { planImport } from './plan';
 import { reportImport } from './report';
-import { StagingDb } from './staging-db';
+import { STAGING_EXTENSION, StagingDb } from './staging-db';
 
 export const SLED_THREAD_ROLE = 'sled-read';
 const YOUNG_GENERATION_MB = 8;
@@ -32,6 +33,7 @@ export type SledThreadJob = {
 
 type FromThread =
   | { type: 'query'; id: number; text: string; values: unknown[] | undefined }
+  | { type: 'progress'; done: number; total: number }
   | { type: 'done'; result: SledPlan | SledReport }
   | { type: 'failed'; error: SerializedError; query: number | null };
 
@@ -45,6 +47,21 @@ export interface SledThreadRun {
   file: string;
   nativeBinding: string | null;
   db?: { client: pg.ClientBase; target: string };
+  /** A plan's progress: entries decided so far, of all (at most every PROGRESS_INTERVAL_MS, and at the end). */
+  onProgress?: (done: number, total: number) => void;
+  /** Stops the thread at once (terminated: it writes nothing the caller keeps); the run rejects with PlanCancelledError. */
+  signal?: AbortSignal;
+}
+
+const PROGRESS_INTERVAL_MS = 250;
+
+export class PlanCancelledError extends OpsError {
+  readonly cancelled = true;
+
+  constructor(id: string) {
+    super('conflict', 'The plan was cancelled', { detail: `import ${id}`, hint: 'Plan again to count it.' });
+    this.name = 'PlanCancelledError';
+  }
 }
 
 export function planInThread(run: SledThreadRun, settings: SledSettings): Promise<SledPlan> {
@@ -76,6 +93,7 @@ async function runInThread(
   });
   // The caller's own errors of the queries it ran for the worker, by query id.
   const queryErrors = new Map<number, unknown>();
+  let stopListening = (): void => undefined;
   try {
     return await new Promise<SledPlan | SledReport>((resolve, reject) => {
       let settled = false;
@@ -84,8 +102,17 @@ async function runInThread(
         settled = true;
         fn();
       };
+      if (run.signal) {
+        const signal = run.signal;
+        const abort = () => settle(() => reject(new PlanCancelledError(path.basename(run.file, STAGING_EXTENSION))));
+        if (signal.aborted) abort();
+        signal.addEventListener('abort', abort, { once: true });
+        stopListening = () => signal.removeEventListener('abort', abort);
+      }
       worker.on('message', (message: FromThread) => {
-        if (message.type === 'query') {
+        if (message.type === 'progress') {
+          if (!settled) run.onProgress?.(message.done, message.total);
+        } else if (message.type === 'query') {
           const reply = (answer: ToThread) => {
             if (!settled) worker.postMessage(answer);
           };
@@ -124,6 +151,7 @@ async function runInThread(
       );
     });
   } finally {
+    stopListening();
     await worker.terminate();
   }
 }
@@ -170,7 +198,15 @@ export function runSledThread(): void {
     const options = job.nativeBinding ? { nativeBinding: job.nativeBinding } : {};
     const staging = StagingDb.open(job.file, { readonly: job.kind === 'report', ...options });
     try {
-      if (job.kind === 'plan') return await planImport(staging, job.settings, db);
+      if (job.kind === 'plan') {
+        let last = 0;
+        return await planImport(staging, job.settings, db, (done, total) => {
+          const now = performance.now();
+          if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
+          last = now;
+          post({ type: 'progress', done, total });
+        });
+      }
       const now = new Date(job.now);
       return await reportImport(staging, db, () => now);
     } finally {

@@ -2,7 +2,7 @@ import { useId } from 'react';
 import { DEFAULT_SLED_NAMESPACE } from '../../../../common/sled';
 import { ErrorBox } from '../../components/ErrorBox';
 import { formatTtl } from './sled-format';
-import { fieldErrors, isDefaultNamespace, isRunning, settingsChanged, settingsOfForm } from './sled-state';
+import { fieldErrors, isDefaultNamespace, isRunning, planTitle, settingsChanged, settingsOfForm } from './sled-state';
 import { useSled } from './sled-hooks';
 
 /** The plan's choices — cache TTL, UUID namespace, wallet secrets — and Re-plan, which saves them and recounts. */
@@ -142,7 +142,7 @@ export function SettingsCard({ targetId }: { targetId: string | null }) {
           </label>
         </fieldset>
       </div>
-      {planError ? <ErrorBox error={planError} title="Could not plan" testId="sled-plan-error" /> : null}
+      {planError ? <ErrorBox error={planError} title={planTitle(planError)} testId="sled-plan-error" /> : null}
       <div className="sled-actions">
         <button
           className={changed ? 'button button--primary' : 'button'}

@@ -103,6 +103,7 @@ export const outcomeLabels: Record<SledEntryOutcome, string> = {
 
 export const phaseLabels: Record<SledRunPhase, string> = {
   reading: 'Reading the export',
+  planning: 'Counting the plan',
   loading: 'Loading rows',
   verifying: 'Reconciling',
   done: 'Done',

@@ -103,6 +103,14 @@ export interface SledState {
   /** The profile the plan's skip counts were checked against, or null (staging only). */
   plannedFor: string | null;
   planning: boolean;
+  /** The run id of the plan being counted (its progress events and its cancel), null when none is. */
+  planRunId: string | null;
+  /** The profile the plan being counted checks against; null when none is, or it reads the staging database only. */
+  planningFor: string | null;
+  /** The last progress event of that plan; null until one arrives. */
+  planProgress: SledProgress | null;
+  /** Asks main to stop the plan being counted; it then fails as cancelled (planError), and Re-plan counts again. */
+  cancelPlan(): Promise<void>;
   planError: ErrorInfo | null;
   settingsForm: SettingsForm | null;
   updateSettings(patch: Partial<SettingsForm>): void;
@@ -282,4 +290,9 @@ export function targetLabel(profile: Pick<ConnectionProfile, 'database' | 'host'
 
 export function connectionOf(profileId: string): ConnectionRef {
   return { profileId };
+}
+
+/** What a failed plan's error box is titled: a plan the user stopped did not fail. */
+export function planTitle(error: ErrorInfo): string {
+  return error.kind === 'conflict' && /cancelled/i.test(error.message) ? 'Plan stopped' : 'Could not plan';
 }

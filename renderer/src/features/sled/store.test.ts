@@ -4,7 +4,15 @@ import { RemoteError } from '../../../../common/errors';
 import type { SledProgress } from '../../../../common/sled';
 import { DEFAULT_SLED_NAMESPACE } from '../../../../common/sled';
 import { importSummary, plan, profile, report } from './sled-fixtures';
-import { addFiles, fieldErrors, parseFiles, settingsFormOf, settingsOfForm, stepReachable } from './sled-state';
+import {
+  addFiles,
+  fieldErrors,
+  parseFiles,
+  planTitle,
+  settingsFormOf,
+  settingsOfForm,
+  stepReachable,
+} from './sled-state';
 import { createSledStore, randomRunId } from './store';
 
 function deferred<T>() {
@@ -178,9 +186,83 @@ describe('Sled import store', () => {
       id: 'i1',
       connection: { profileId: 'p1' },
       settings: { cacheTtlSeconds: 3 * 86_400, uuidNamespace: 'nope', secrets: 'encrypt' },
+      runId: 'run-2',
     });
     expect(state.settingsForm?.uuidNamespace).toBe('nope');
     expect(fieldErrors(state.planError).uuidNamespace).toMatch(/Expected a UUID/);
+  });
+
+  it("follows a plan's own progress events, stops it through main, and shows it stopped until asked again", async () => {
+    const { store, deps, emit, listeners } = setup();
+    await store.getState().open('i1');
+    const answer = deferred<ReturnType<typeof plan>>();
+    deps.plan.mockImplementationOnce(() => answer.promise);
+    const planning = store.getState().makePlan({ profileId: 'p1' }, false);
+    expect(deps.plan).toHaveBeenLastCalledWith({ id: 'i1', connection: { profileId: 'p1' }, runId: 'run-1' });
+    expect(store.getState()).toMatchObject({
+      planning: true,
+      planRunId: 'run-1',
+      planningFor: 'p1',
+      planProgress: null,
+    });
+    const counted = progress('run-1', {
+      importId: 'i1',
+      kind: 'plan',
+      phase: 'planning',
+      current: null,
+      done: 5000,
+      total: 400_000,
+      unit: 'entries',
+    });
+    emit(progress('someone-else', { kind: 'plan', done: 1 }));
+    emit(counted);
+    expect(store.getState().planProgress).toEqual(counted);
+
+    await store.getState().cancelPlan();
+    expect(deps.cancel).toHaveBeenCalledWith('run-1');
+    emit({ ...counted, phase: 'cancelled', message: 'The plan was cancelled' });
+    answer.reject(
+      new RemoteError({ kind: 'conflict', message: 'The plan was cancelled', hint: 'Plan again to count it.' }),
+    );
+    await planning;
+    const state = store.getState();
+    expect(state).toMatchObject({
+      planning: false,
+      planRunId: null,
+      planningFor: null,
+      planProgress: null,
+      plan: null,
+    });
+    expect(state.planError).toMatchObject({ kind: 'conflict', message: 'The plan was cancelled' });
+    expect(planTitle(state.planError!)).toBe('Plan stopped');
+    // Nothing listens for that run any more.
+    expect(listeners.size).toBe(0);
+    // A plan that failed otherwise is titled so.
+    expect(planTitle({ kind: 'connection_failed', message: 'could not connect' })).toBe('Could not plan');
+
+    // Asked again, it counts anew and clears the error.
+    await store.getState().makePlan({ profileId: 'p1' }, false);
+    expect(store.getState()).toMatchObject({ planning: false, planError: null, plannedFor: 'p1' });
+    expect(store.getState().plan?.importId).toBe('i1');
+  });
+
+  it('keeps a plan going when its stop request does not reach main, and says why', async () => {
+    const { store, deps } = setup();
+    await store.getState().open('i1');
+    const answer = deferred<ReturnType<typeof plan>>();
+    deps.plan.mockImplementationOnce(() => answer.promise);
+    const planning = store.getState().makePlan(null, false);
+    deps.cancel.mockRejectedValueOnce(new RemoteError({ kind: 'unavailable', message: 'main is not answering' }));
+    await store.getState().cancelPlan();
+    expect(store.getState().planning).toBe(true);
+    expect(store.getState().planError?.message).toBe('main is not answering');
+    answer.resolve(plan('i1'));
+    await planning;
+    expect(store.getState()).toMatchObject({ planning: false, planError: null });
+    expect(store.getState().plan?.importId).toBe('i1');
+    // With no plan counting, stop asks main nothing.
+    await store.getState().cancelPlan();
+    expect(deps.cancel).toHaveBeenCalledTimes(1);
   });
 
   it('opens the load step only for a plan made for the target with the settings saved', async () => {

@@ -51,6 +51,9 @@ const freshWizard = {
   plan: null,
   plannedFor: null,
   planning: false,
+  planRunId: null,
+  planningFor: null,
+  planProgress: null,
   planError: null,
   settingsForm: null,
   loadConfirm: null,
@@ -260,6 +263,19 @@ export function createSledStore(deps: SledDeps) {
       plan: null,
       plannedFor: null,
       planning: false,
+      planRunId: null,
+      planningFor: null,
+      planProgress: null,
+      async cancelPlan() {
+        const runId = get().planRunId;
+        if (!runId) return;
+        try {
+          await deps.cancel(runId);
+        } catch (error) {
+          // The request did not reach main: the plan goes on; say why.
+          if (get().planRunId === runId) set({ planError: toErrorInfo(error) });
+        }
+      },
       planError: null,
       settingsForm: null,
       updateSettings(patch) {
@@ -285,7 +301,18 @@ export function createSledStore(deps: SledDeps) {
           input.settings = built.settings;
         }
         const epoch = wizardEpoch;
-        set({ planning: true, planError: null });
+        const runId = newRunId();
+        input.runId = runId;
+        set({
+          planning: true,
+          planRunId: runId,
+          planningFor: target?.profileId ?? null,
+          planProgress: null,
+          planError: null,
+        });
+        const stop = deps.onProgress((progress) => {
+          if (progress.runId === runId && get().planRunId === runId) set({ planProgress: progress });
+        });
         try {
           const plan = await deps.plan(input);
           if (epoch !== wizardEpoch) return;
@@ -293,11 +320,24 @@ export function createSledStore(deps: SledDeps) {
             plan,
             plannedFor: target?.profileId ?? null,
             planning: false,
+            planRunId: null,
+            planningFor: null,
+            planProgress: null,
+            planError: null,
             settingsForm: settingsFormOf(plan.settings),
           });
         } catch (error) {
           if (epoch !== wizardEpoch) return;
-          set({ planning: false, planError: toErrorInfo(error) });
+          // A cancelled plan is shown as such (main says so): Re-plan counts again.
+          set({
+            planning: false,
+            planRunId: null,
+            planningFor: null,
+            planProgress: null,
+            planError: toErrorInfo(error),
+          });
+        } finally {
+          stop();
         }
       },
 
