@@ -128,7 +128,8 @@ export interface LoadOptions {
   cancelQuery?: () => Promise<unknown>;
   onProgress?: (progress: LoadProgressEvent) => void;
   logger?: Logger;
-  clock?: () => Date;
+  /** The time of the report and of last_load_at (a load on its own thread asks the caller's clock). */
+  clock?: () => Date | Promise<Date>;
   /**
    * Makes the report that ends the load (default: reportImport here, on
    * `client`). The app's is made on a thread of its own (sled-thread.ts), its
@@ -350,14 +351,15 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   progress.phase('verifying', null, 'Reconciling');
   let report: SledReport;
   try {
-    report = opts.report ? await opts.report(clock()) : await reportImport(staging, { client, target }, clock);
+    const now = await clock();
+    report = opts.report ? await opts.report(now) : await reportImport(staging, { client, target }, () => now);
   } catch (error) {
     const failure = loadError(error, { target, sensitive }, `Reconciling import ${importId}`);
     progress.phase('failed', null, failure instanceof OpsError ? failure.message : 'the report failed');
     throw failure;
   }
   staging.setMeta('last_report', JSON.stringify(report));
-  staging.setMeta('last_load_at', clock().toISOString());
+  staging.setMeta('last_load_at', (await clock()).toISOString());
   progress.finish(report);
   return report;
 }

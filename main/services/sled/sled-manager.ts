@@ -1,9 +1,9 @@
 /**
  * The Sled import service the transports call: imports (staging databases in
  * <data>/sled-imports), plans, loads, reports. Stages in a worker thread
- * (stager.ts), and plans and reports in one too (sled-thread.ts: they read
- * the whole staging database, seconds of synchronous work for a large one);
- * loads on the caller's thread, in batches, each waiting on PostgreSQL.
+ * (stager.ts), and plans, reports and loads in one too (sled-thread.ts: they
+ * read the whole staging database, seconds of synchronous work for a large
+ * one), their queries run on the caller's connection.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,8 +15,7 @@ import type { SledImportSummary, SledPlan, SledProgress, SledReport, SledSetting
 import { isAlive, processStartTime } from '../backend/process-tree';
 import type { LeanHeap } from '../lean-heap';
 import type { Logger } from '../logging/log-service';
-import { loadImport } from './loader';
-import { planInThread, reportInThread, type SledThreadRun } from './sled-thread';
+import { loadInThread, planInThread, reportInThread, type SledThreadRun } from './sled-thread';
 import { defaultStageWorkerUrl, stageImport } from './stager';
 import { STAGING_EXTENSION, StagingDb } from './staging-db';
 import { summarize } from './staging-summary';
@@ -308,53 +307,47 @@ export class SledManager {
     const controller = this.begin(runId, { importId: input.id, kind: 'load' });
     const { logger } = this.options;
     try {
-      return await this.withStagingAsync(input.id, false, (staging) => {
+      // Checked here first: a missing import, or one not staged, fails before connecting.
+      this.withStaging(input.id, true, (staging) => {
         if (staging.state !== 'staged') {
           throw new OpsError('conflict', `Import ${input.id} is ${staging.state}, not staged`, {
             hint: 'Only a completely staged import can be loaded; import the files again.',
           });
         }
-        return this.options.connections.withClient(input.connection, async (client, context) => {
-          if (context.readOnly) {
-            throw new OpsError(
-              'invalid_input',
-              `The connection to ${context.target} is read-only; a load writes rows`,
-              {
-                hint: 'Turn off read-only in the connection profile (or use a profile that may write) to load.',
-              },
-            );
-          }
-          logger.info(`import ${input.id}: loading into ${context.target}`);
-          const connections = this.options.connections;
-          const backendPid = connections.cancel
-            ? (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid
-            : undefined;
-          const report = await this.lean(() =>
-            loadImport({
-              staging,
-              client,
-              importId: input.id,
-              target: context.target,
-              ...(backendPid !== undefined
-                ? { cancelQuery: async () => connections.cancel?.(input.connection, backendPid) }
-                : {}),
-              ...(input.passphrase !== undefined ? { passphrase: input.passphrase } : {}),
-              ...((input.batchSize ?? this.options.batchSize)
-                ? { batchSize: input.batchSize ?? this.options.batchSize }
-                : {}),
-              signal: controller.signal,
-              report: (now) => reportInThread(this.threadRun(input.id, { client, target: context.target }), now),
-              onProgress: (p) => this.emit({ ...p, runId }),
-              logger,
-              clock: this.clock,
-            }),
-          );
-          logger.info(
-            `import ${input.id}: loaded ${report.outcomes.loaded}, skipped ${report.outcomes.skipped}, ` +
-              `failed ${report.outcomes.failed}; ${report.reconciled ? 'reconciled' : 'NOT reconciled'}`,
-          );
-          return report;
-        });
+      });
+      return await this.options.connections.withClient(input.connection, async (client, context) => {
+        if (context.readOnly) {
+          throw new OpsError('invalid_input', `The connection to ${context.target} is read-only; a load writes rows`, {
+            hint: 'Turn off read-only in the connection profile (or use a profile that may write) to load.',
+          });
+        }
+        logger.info(`import ${input.id}: loading into ${context.target}`);
+        const connections = this.options.connections;
+        const backendPid = connections.cancel
+          ? (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid
+          : undefined;
+        const batchSize = input.batchSize ?? this.options.batchSize;
+        const report = await this.lean(() =>
+          loadInThread({
+            ...this.threadRun(input.id),
+            db: { client, target: context.target },
+            importId: input.id,
+            ...(backendPid !== undefined
+              ? { cancelQuery: async () => connections.cancel?.(input.connection, backendPid) }
+              : {}),
+            ...(input.passphrase !== undefined ? { passphrase: input.passphrase } : {}),
+            ...(batchSize ? { batchSize } : {}),
+            signal: controller.signal,
+            onLoadProgress: (p) => this.emit({ ...p, runId }),
+            logger,
+            clock: this.clock,
+          }),
+        );
+        logger.info(
+          `import ${input.id}: loaded ${report.outcomes.loaded}, skipped ${report.outcomes.skipped}, ` +
+            `failed ${report.outcomes.failed}; ${report.reconciled ? 'reconciled' : 'NOT reconciled'}`,
+        );
+        return report;
       });
     } finally {
       this.running.delete(runId);
@@ -450,15 +443,6 @@ export class SledManager {
     const staging = this.open(id, readonly);
     try {
       return fn(staging);
-    } finally {
-      staging.close();
-    }
-  }
-
-  private async withStagingAsync<T>(id: string, readonly: boolean, fn: (staging: StagingDb) => Promise<T>): Promise<T> {
-    const staging = this.open(id, readonly);
-    try {
-      return await fn(staging);
     } finally {
       staging.close();
     }
