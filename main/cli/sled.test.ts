@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,9 +11,10 @@ import {
   encodeMemoryEntry,
   encodePreference,
   encodeWalletInfo,
+  generateExport,
   JsonlExportWriter,
 } from '../services/sled/test-export';
-import { cli, type CliRun } from '../../test/helpers/cli';
+import { cli, CLI_BIN, type CliRun } from '../../test/helpers/cli';
 import { createTestDatabase, queryRows, type TestDatabase } from '../../test/helpers/postgres';
 
 const SECRET = '3pYq8Rk2mWv5XzN7bT4cL9dF6gH1jK2mN3pQ4rS5tU6vW7xY8zA9bC1dE2fG3hJ4kL5mN6pQ7rS8tU9vW1xY2zA3b';
@@ -298,5 +300,63 @@ describe('ops-console sled (real child processes)', () => {
     const unknown = await run(['sled', 'plan', 'sled-20200101-000000-abcdef']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/sled-20200101-000000-abcdef/);
+  });
+
+  it('stops a load on Ctrl-C with its batch rolled back, and the next load finishes it exactly once', async () => {
+    const target = await createTestDatabase('cli_sled_sigint');
+    try {
+      const migrated = await cli(['migrate', 'up', '--url', target.url]);
+      expect(migrated.code, migrated.stderr).toBe(0);
+      const exported = generateExport(path.join(dataDir, 'many.jsonl'), { entries: 30_000 });
+      const imported = await run(['sled', 'import', exported.file, '--json']);
+      expect(imported.code, imported.stderr).toBe(0);
+      const id = (JSON.parse(imported.stdout) as SledImportSummary).id;
+
+      // Small batches, so that many remain when the first progress line with rows done arrives.
+      const child = spawn(
+        process.execPath,
+        [CLI_BIN, '--data-dir', dataDir, 'sled', 'load', id, '--url', target.url, '--batch-size', '25'],
+        { env: { ...process.env, DATABASE_URL: '', PGPASSWORD: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      let interrupted = false;
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (!interrupted && /loading [^:]*: [1-9]\d*\/30000 entries/.test(stderr)) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(interrupted, stderr).toBe(true);
+      expect(code, stderr).toBe(1);
+      expect(stderr).toContain('error: The load was cancelled\n');
+      expect(stderr).toContain('hint: The batch in progress was rolled back; what was committed before stays.');
+      const runs = await queryRows<{ outcome: string; provenance: number }>(
+        target.url,
+        'SELECT outcome, (SELECT count(*)::int FROM sled_import.provenance) AS provenance FROM sled_import.loads',
+      );
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!.outcome).toBe('cancelled');
+      // Some batches committed, the one in progress did not.
+      expect(runs[0]!.provenance).toBeGreaterThan(0);
+      expect(runs[0]!.provenance).toBeLessThan(30_000);
+
+      const resumed = await run(['sled', 'load', id, '--url', target.url, '--json']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const report = JSON.parse(resumed.stdout) as SledReport;
+      expect(report).toMatchObject({
+        reconciled: true,
+        outcomes: { loaded: 30_000, skipped: 0, failed: 0, pending: 0 },
+      });
+      const [loaded] = await queryRows<{ provenance: number; rows: number }>(
+        target.url,
+        `SELECT (SELECT count(*)::int FROM sled_import.provenance) AS provenance,
+                (${sledTargets.map((t) => `(SELECT count(*) FROM ${t})`).join(' + ')})::int AS rows`,
+      );
+      expect(loaded).toEqual({ provenance: 30_000, rows: 30_000 });
+    } finally {
+      await target.drop();
+    }
   });
 });
