@@ -4,12 +4,14 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { canonicalExport } from './export-canonical';
 import {
   CHUNK_BYTES,
   decodeBase64Strict,
   detectExportFormat,
   readExport,
   type ExportSource,
+  type FormatBOptions,
   type RawEntry,
 } from './export-reader';
 import { ExportJsonWriter, JsonlExportWriter, jsonlHeaderLine } from './test-export';
@@ -239,6 +241,125 @@ describe('format B (sled::Db::export() as JSON)', () => {
     const { entries } = await read(file);
     expect(entries.map((e) => e.problem)).toEqual([null, null, 'invalid_json']);
     expect(entries[2]!.reason).toMatch(/^the file is not valid JSON after byte \d+; the rest of it was not read$/);
+  });
+});
+
+/** Entries and result of reading a format B file, comparable across the two ways of reading it. */
+async function readB(file: string, options: FormatBOptions) {
+  const entries: unknown[] = [];
+  const result = await readExport(
+    file,
+    {
+      source: () => undefined,
+      entry: (e) =>
+        entries.push([
+          e.origin,
+          e.tree,
+          e.key?.toString('hex') ?? null,
+          e.value?.toString('hex') ?? null,
+          e.problem,
+          e.reason,
+        ]),
+    },
+    'export-json',
+    options,
+  );
+  return { entries, result };
+}
+
+const bytesArb = fc.uint8Array({ maxLength: 12 });
+/** sled::Db::export() as serde_json has it: [type, name, [[key, value], ...]] per collection, all byte arrays. */
+const exportArb = fc.array(
+  fc.record({
+    type: bytesArb,
+    name: fc.oneof(
+      bytesArb,
+      fc.string({ maxLength: 8 }).map((t) => new Uint8Array(Buffer.from(t))),
+    ),
+    pairs: fc.array(fc.tuple(bytesArb, bytesArb), { maxLength: 6 }),
+  }),
+  { maxLength: 4 },
+);
+/** The export as the JSON value serde_json writes: every byte string an array of numbers. */
+const asJson = (doc: Array<{ type: Uint8Array; name: Uint8Array; pairs: Array<[Uint8Array, Uint8Array]> }>) =>
+  doc.map((c) => [[...c.type], [...c.name], c.pairs.map(([k, v]) => [[...k], [...v]])]);
+/** serde_json's to_writer (compact), to_writer_pretty (2 spaces) and other JSON whitespace. */
+const layoutArb = fc.constantFrom(
+  (v: unknown) => JSON.stringify(v),
+  (v: unknown) => JSON.stringify(v, null, 2),
+  (v: unknown) => `\r\n${JSON.stringify(v, null, '\t').replace(/\n/g, '\r\n')} \n`,
+);
+
+describe('format B as serde_json writes it (read without the library)', () => {
+  it('gives the entries the library gives, for any export of that shape and layout', async () => {
+    await fc.assert(
+      fc.asyncProperty(exportArb, layoutArb, async (doc, layout) => {
+        const file = write('canonical.json', layout(asJson(doc)));
+        expect(await canonicalExport(file, CHUNK_BYTES)).toBe(true);
+        const fast = await readB(file, {});
+        const library = await readB(file, { canonical: false });
+        expect(fast).toEqual(library);
+        expect(fast.entries).toHaveLength(doc.reduce((n, c) => n + c.pairs.length, 0));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('leaves every file of another shape to the library, which reads it as before', async () => {
+    const edits = ['"x"', '1e0', '-1', '{}', ',', '256', '01', '[', ']', 'null', ' ', '[1]', '\uFEFF'];
+    await fc.assert(
+      fc.asyncProperty(exportArb, fc.nat(), fc.constantFrom(...edits), fc.boolean(), async (doc, at, edit, remove) => {
+        const text = JSON.stringify(asJson(doc));
+        const i = at % (text.length + 1);
+        const mutated = remove ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + edit + text.slice(i);
+        const file = write('mutated.json', mutated);
+        expect(await readB(file, {})).toEqual(await readB(file, { canonical: false }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('accepts exactly its grammar', async () => {
+    const accepted = ['[]', ' [ ] \n', '[[[],[],[]]]', '[[[116],[0,255],[[[1],[2]],[[],[]]]]]'];
+    const refused = [
+      '',
+      '\uFEFF[]',
+      '[] x',
+      '[[[256],[2],[]]]',
+      '[[[01],[2],[]]]',
+      '[[[1,],[2],[]]]',
+      '[[[1 2],[2],[]]]',
+      '[[[1],[2],[[[1],[2],[3]]]]]',
+      '[[[1],[2],[[[1]]]]]',
+      '[[[1],[2],[],[]]]',
+      '[[[1],[2]]]',
+      '[[[1],"n",[]]]',
+      '[[[1e0],[2],[]]]',
+      '[[[-0],[2],[]]]',
+      '[[[1],[2],[]]',
+      '[[[1],[2],[]]],',
+      '[1]',
+      '[[[1],[2],[1]]]',
+      '[[[[1]],[2],[]]]',
+    ];
+    for (const text of accepted) expect(await canonicalExport(write('ok.json', text), CHUNK_BYTES), text).toBe(true);
+    for (const text of refused) expect(await canonicalExport(write('no.json', text), CHUNK_BYTES), text).toBe(false);
+  });
+
+  it('reads numbers and byte strings cut by chunk boundaries', async () => {
+    const file = path.join(dir, 'big.export.json');
+    const w = new ExportJsonWriter(file);
+    for (let c = 0; c < 3; c++) {
+      w.collection(`tree-${c}`);
+      for (let i = 0; i < 4000; i++) {
+        w.entry(Buffer.from(`key-${c}-${i}`), Buffer.alloc(97 + (i % 13), (i * 7 + c) & 0xff));
+      }
+    }
+    w.close();
+    expect(fs.statSync(file).size).toBeGreaterThan(2 * CHUNK_BYTES);
+    const fast = await readB(file, {});
+    expect(fast.entries).toHaveLength(12_000);
+    expect(fast).toEqual(await readB(file, { canonical: false }));
   });
 });
 

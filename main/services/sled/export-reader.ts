@@ -3,7 +3,9 @@
  * import"). Neither ever holds a whole file: format A is split into lines
  * over the file's byte chunks and each line parsed with JSON.parse; format B
  * goes through @streamparser/json, which hands over one [key, value] pair at
- * a time and keeps none of them. Both hash the file as they read it.
+ * a time and keeps none of them (a file of exactly serde_json's shape, all
+ * arrays of byte numbers, is read by export-canonical.ts instead: the same
+ * entries, without a token per byte). Both hash the file as they read it.
  *
  * A reader reports, it does not judge: every line or pair becomes exactly one
  * entry (blank lines and header lines aside), with a problem and a reason
@@ -17,6 +19,7 @@ import { isUtf8 } from 'node:buffer';
 import { JSONParser, TokenType, type ParsedElementInfo, type ParsedTokenInfo } from '@streamparser/json';
 import { OpsError } from '../../../common/errors';
 import { isWellFormed } from './decode';
+import { CanonicalScanner, canonicalExport } from './export-canonical';
 
 export type ExportFormat = 'jsonl' | 'export-json';
 export type ReaderProblem = 'invalid_json' | 'bad_header' | 'bad_base64' | 'bad_entry';
@@ -121,9 +124,15 @@ export async function readExport(
   file: string,
   visitor: ExportVisitor,
   knownFormat?: ExportFormat,
+  options: FormatBOptions = {},
 ): Promise<ExportReadResult> {
   const format = knownFormat ?? (await detectExportFormat(file));
-  return format === 'jsonl' ? readJsonl(file, visitor) : readExportJson(file, visitor);
+  return format === 'jsonl' ? readJsonl(file, visitor) : readExportJson(file, visitor, options);
+}
+
+export interface FormatBOptions {
+  /** Tests: false reads even serde_json's own shape through the library (default true: export-canonical.ts). */
+  canonical?: boolean;
 }
 
 // ---------------------------------------------------------------- base64
@@ -506,7 +515,11 @@ function treeName(bytes: Buffer): string {
  * the token hook only checks the outer shape (an array of 3-element arrays),
  * which the path-filtered values alone cannot show.
  */
-async function readExportJson(file: string, visitor: ExportVisitor): Promise<ExportReadResult> {
+async function readExportJson(
+  file: string,
+  visitor: ExportVisitor,
+  options: FormatBOptions,
+): Promise<ExportReadResult> {
   const hash = createHash('sha256');
   let entries = 0;
   let bytes = 0;
@@ -524,6 +537,45 @@ async function readExportJson(file: string, visitor: ExportVisitor): Promise<Exp
     emit({ origin, line: null, tree: null, key: null, keyText: null, value: null, valueText: null, problem, reason });
 
   visitor.source({ name: path.basename(file, path.extname(file)), exportedAt: null, origin: 'file' });
+
+  // serde_json's own shape, and nothing else, is read without the library (export-canonical.ts).
+  // While it is checked, progress stays at 0 bytes; a cancel still stops it between chunks.
+  if (options.canonical !== false && (await canonicalExport(file, CHUNK_BYTES, () => visitor.chunk?.(0)))) {
+    let tree: string | null = null;
+    const scanner = new CanonicalScanner({
+      collection() {
+        tree = null;
+      },
+      header(element, name) {
+        if (element === 1) tree = treeName(name);
+      },
+      pair(collection, pair, key, value) {
+        emit({
+          origin: `collection ${collection}, pair ${pair}`,
+          line: null,
+          tree,
+          key,
+          keyText: null,
+          value,
+          valueText: null,
+          problem: null,
+          reason: null,
+        });
+      },
+    });
+    const stream = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
+    for await (const data of stream) {
+      const chunk = data as Buffer;
+      hash.update(chunk);
+      bytes += chunk.length;
+      // The file changed since it was checked: say so rather than read it half one way.
+      if (!scanner.write(chunk)) throw changedWhileRead(file);
+      if (visitorError !== null) throw visitorError;
+      await visitor.chunk?.(bytes);
+    }
+    if (!scanner.end()) throw changedWhileRead(file);
+    return { format: 'export-json', bytes, sha256: hash.digest('hex'), entries };
+  }
 
   // Per collection: its tree name (null until read or when unreadable) and why it is unreadable.
   let tree: string | null = null;
@@ -635,6 +687,12 @@ async function readExportJson(file: string, visitor: ExportVisitor): Promise<Exp
   }
   if (broken !== null) bad(`byte ${broken.at}`, 'invalid_json', broken.reason);
   return { format: 'export-json', bytes, sha256: hash.digest('hex'), entries };
+}
+
+function changedWhileRead(file: string): OpsError {
+  return new OpsError('conflict', `${file} changed while it was being imported`, {
+    hint: 'Import it again once nothing writes to it.',
+  });
 }
 
 /** Where and why format B stops parsing; the library's message may quote input, so only the offset is used. */
