@@ -360,6 +360,22 @@ describe('format B as serde_json writes it (read without the library)', () => {
     const fast = await readB(file, {});
     expect(fast.entries).toHaveLength(12_000);
     expect(fast).toEqual(await readB(file, { canonical: false }));
+
+    // A cancel while the file is checked stops it there: nothing read, the cancel's error as it is.
+    const stop = new Error('cancelled by the test');
+    const seen: number[] = [];
+    let entries = 0;
+    const visitor = {
+      source: () => undefined,
+      entry: () => void (entries += 1),
+      chunk: (bytes: number) => {
+        seen.push(bytes);
+        if (seen.length === 2) throw stop;
+      },
+    };
+    await expect(readExport(file, visitor, 'export-json')).rejects.toBe(stop);
+    expect(seen).toEqual([0, 0]);
+    expect(entries).toBe(0);
   });
 });
 
