@@ -53,9 +53,12 @@ export interface StageSink {
   addSource(source: { fileId: number; name: string; exportedAt: string | null; origin: string }): number;
   /** A batch of rows packed on this thread. */
   rows(buffer: ArrayBuffer, rows: number): void;
-  /** Decoder threads that take blocks (0: every block is decoded on this thread). */
-  readonly decoders: number;
-  /** Hands a block to decoder `index`; resolves with its entries once they are written (in order). */
+  /**
+   * Which thread decodes each block of format A lines, in turn, round and
+   * round: -1 this thread, n >= 0 block(n, …). [-1]: every block here.
+   */
+  readonly lanes: readonly number[];
+  /** Hands a block to lane `index`; resolves with its entries once they are written (in order). */
   block(index: number, block: LineBlock): Promise<number>;
   /** Resolves when the sink can take more (backpressure); undefined when it can now. */
   room(): Promise<void> | undefined;
@@ -151,8 +154,7 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
     const { buffer, rows } = packer.take();
     sink.rows(buffer, rows);
   };
-  // This thread takes one block in (decoders + 1).
-  const lanes = sink.decoders + 1;
+  const lanes = sink.lanes;
   let nextLane = 0;
   for (const [index, file] of files.entries()) {
     const format = await detectExportFormat(file);
@@ -193,9 +195,9 @@ export async function readIntoSink(files: readonly string[], sink: StageSink, ho
       const reader = new JsonlReader(visitor);
       result = await splitJsonl(file, {
         block(bytes, firstLine) {
-          const lane = nextLane;
-          nextLane = (nextLane + 1) % lanes;
-          if (lane === sink.decoders) {
+          const lane = lanes[nextLane]!;
+          nextLane = (nextLane + 1) % lanes.length;
+          if (lane < 0) {
             reader.block(bytes, firstLine);
             flush();
             return;
@@ -239,8 +241,8 @@ export function stagingSink(staging: StagingDb): StageSink {
     rows: (buffer) => {
       inserter.insert(buffer);
     },
-    decoders: 0,
-    block: () => Promise.reject(new Error('this sink has no decoder threads')),
+    lanes: [-1],
+    block: () => Promise.reject(new Error('this sink decodes every block on its own thread')),
     room: () => undefined,
     finishFile: (fileId, sha256, count) => staging.finishFile(fileId, sha256, count),
     setMeta: (key, value) => staging.setMeta(key, value),
