@@ -56,8 +56,9 @@ type FromDecoder = { type: 'failed'; error: SerializedError };
  * and the reading thread the other two: the reading thread (splitting and
  * decoding) is the busier of the two, about 12 µs an entry against the
  * writer's 5, and this share evens them out. Measured on the benchmark's
- * million entries, in pairs of runs: 10 to 25 % less time than the reading
- * thread decoding every block (one in two, or one in four, gained less).
+ * million entries in 11 pairs of runs against the reading thread decoding
+ * every block: less time in 9 (by 1 to 24 %), about 10 % on average, but
+ * about 15 % more CPU time; one in two, or one in four, gained less.
  */
 const WRITER_SHARE: readonly number[] = [-1, -1, 0];
 
