@@ -130,13 +130,6 @@ export interface LoadOptions {
   logger?: Logger;
   /** The time of the report and of last_load_at (a load on its own thread asks the caller's clock). */
   clock?: () => Date | Promise<Date>;
-  /**
-   * Makes the report that ends the load (default: reportImport here, on
-   * `client`). The app's is made on a thread of its own (sled-thread.ts), its
-   * queries run on `client`: a report of a large import reads the whole
-   * staging database, seconds the caller's thread would otherwise be stuck in.
-   */
-  report?: (now: Date) => Promise<SledReport>;
   /** Tests: where secrets come from (default: the export file, readWalletSecrets). */
   readSecrets?: SecretReader;
   /** Tests: runs after each batch's COMMIT and before its staging update (a throw there simulates a kill). */
@@ -352,7 +345,7 @@ export async function loadImport(opts: LoadOptions): Promise<SledReport> {
   let report: SledReport;
   try {
     const now = await clock();
-    report = opts.report ? await opts.report(now) : await reportImport(staging, { client, target }, () => now);
+    report = await reportImport(staging, { client, target }, () => now);
   } catch (error) {
     const failure = loadError(error, { target, sensitive }, `Reconciling import ${importId}`);
     progress.phase('failed', null, failure instanceof OpsError ? failure.message : 'the report failed');

@@ -140,8 +140,6 @@ export function loadInThread(run: LoadThreadRun): Promise<SledReport> {
   }) as Promise<SledReport>;
 }
 
-const WORK_NAMES = { plan: 'plan', report: 'report', load: 'load' } as const;
-
 /** Buffers come back from a thread as plain Uint8Arrays; pg and the callers want Buffers. */
 function asBuffer(value: unknown): unknown {
   return value instanceof Uint8Array && !Buffer.isBuffer(value)
@@ -153,7 +151,10 @@ function rowsWithBuffers(rows: unknown[]): unknown[] {
   for (const row of rows) {
     if (row === null || typeof row !== 'object') continue;
     const record = row as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = asBuffer(record[key]);
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (value instanceof Uint8Array) record[key] = asBuffer(value);
+    }
   }
   return rows;
 }
@@ -276,9 +277,7 @@ async function runInThread(run: SledThreadRun | LoadThreadRun, work: Work): Prom
           reject(error);
         });
       worker.on('error', died_);
-      worker.on('exit', () =>
-        died_(new OpsError('internal', `The ${WORK_NAMES[work.kind]} thread stopped unexpectedly`)),
-      );
+      worker.on('exit', () => died_(new OpsError('internal', `The ${work.kind} thread stopped unexpectedly`)));
     });
   } finally {
     stopListening();
