@@ -164,6 +164,8 @@ export function createApp(options: AppOptions): App {
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
     clock,
     leanHeap: leanHeap(),
+    // A CLI command serves no one else while it reads: a worker's start would only add to its time.
+    ...(options.transport === 'cli' ? { inlineSummaryBytes: Number.POSITIVE_INFINITY } : {}),
   });
   sled.init();
   // A running import or load is cancelled (and a half-staged file removed) before the pools close.

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/log-service';
 import type { LeanHeap } from '../lean-heap';
 import type { SledProgress } from '../../../common/sled';
 import { SledManager } from './sled-manager';
+import { StagingDb } from './staging-db';
 import { generateExport } from './test-export';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sled-manager-'));
@@ -192,6 +193,77 @@ describe('SledManager and the lean heap', () => {
     // Nothing of it stays running: the import can be planned, and deleted, again.
     expect((await manager.plan({ id: summary.id })).entries).toBe(12_000);
     manager.delete(summary.id);
-    expect(manager.list().map((i) => i.id)).not.toContain(summary.id);
+    expect((await manager.list()).map((i) => i.id)).not.toContain(summary.id);
+  });
+});
+
+describe('SledManager summaries', () => {
+  it('lists what each staging database holds now: a change made by another process shows at the next list', async () => {
+    // A clock an hour ahead: every staging database here counts as long unwritten, so summaries are remembered.
+    const manager = new SledManager({
+      dir: path.join(dir, 'summaries'),
+      logger: silent,
+      clock: () => new Date(Date.now() + 3_600_000),
+      connections: { withClient: () => Promise.reject(new Error('no database in this test')) },
+      onProgress: () => undefined,
+    });
+    const exported = generateExport(path.join(dir, 'summaries.jsonl'), { entries: 400 });
+    const first = await manager.import({ files: [exported.file] });
+    const second = await manager.import({ files: [exported.file] });
+    const listed = async (id: string) => (await manager.list()).find((i) => i.id === id);
+    expect(await listed(first.id)).toMatchObject({ entries: 400, loaded: 0, failed: 0 });
+    expect(await listed(first.id)).toEqual(await manager.show(first.id));
+    // Another process (a CLI load) writes outcomes into the first import's staging database.
+    const staging = StagingDb.open(path.join(dir, 'summaries', `${first.id}.sqlite`));
+    staging.setOutcomes(
+      Array.from({ length: 30 }, (_, i) => ({ id: i + 1, outcome: 'loaded' as const, reason: null, targetId: i + 1 })),
+    );
+    // Read while the WAL still holds the write, and again once the database is closed (checkpointed).
+    expect(await listed(first.id)).toMatchObject({ entries: 400, loaded: 30 });
+    staging.setOutcomes([{ id: 31, outcome: 'failed', reason: 'refused', targetId: null }]);
+    staging.close();
+    expect(await listed(first.id)).toMatchObject({ loaded: 30, failed: 1 });
+    expect(await manager.show(first.id)).toMatchObject({ loaded: 30, failed: 1 });
+    // The other import is as it was, and a deleted one is gone from the list and from show.
+    expect(await listed(second.id)).toMatchObject({ entries: 400, loaded: 0, failed: 0 });
+    manager.delete(second.id);
+    expect(await listed(second.id)).toBeUndefined();
+    await expect(manager.show(second.id)).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('summarises a large staging database on a thread of its own, to the same summary', async () => {
+    const options = {
+      dir: path.join(dir, 'summary-thread'),
+      logger: silent,
+      connections: { withClient: () => Promise.reject(new Error('no database in this test')) },
+      onProgress: () => undefined,
+    };
+    const inPlace = new SledManager(options);
+    const exported = generateExport(path.join(dir, 'summary-thread.jsonl'), { entries: 3000 });
+    fs.appendFileSync(exported.file, 'not json\n{"tree":"__sled__default","key":"mystery:1","value":"x"}\n');
+    const summary = await inPlace.import({ files: [exported.file] });
+    // Every staging database counts as large for this one.
+    const threaded = new SledManager({ ...options, inlineSummaryBytes: 0 });
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    const fromThread = await threaded.show(summary.id);
+    expect(turned).toBe(true);
+    expect(fromThread).toEqual(await inPlace.show(summary.id));
+    expect(fromThread).toEqual(summary);
+    expect(Object.keys(fromThread.problems).length).toBeGreaterThan(0);
+    expect(await threaded.list()).toEqual([summary]);
+    // A staging database the thread cannot read: the list skips it, show says why as it does in place.
+    const unreadable = 'sled-20200101-000000-abcdef';
+    fs.writeFileSync(path.join(options.dir, `${unreadable}.sqlite`), 'not a database');
+    expect((await threaded.list()).map((i) => i.id)).toEqual([summary.id]);
+    const inPlaceError = (await inPlace.show(unreadable).catch((e: unknown) => e)) as Error & { kind: string };
+    const threadError = (await threaded.show(unreadable).catch((e: unknown) => e)) as Error & { kind: string };
+    expect(threadError.message).toMatch(/is not an ops-console Sled staging database/);
+    expect({ kind: threadError.kind, message: threadError.message }).toEqual({
+      kind: inPlaceError.kind,
+      message: inPlaceError.message,
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * A plan, a report or a load of an import, off the caller's thread. Each
- * reads the whole staging database (a plan of a million entries takes seconds
+ * A plan, a report or a load of an import, or the summary of a large one,
+ * off the caller's thread. Each reads the whole staging database (a plan of a million entries takes seconds
  * of synchronous SQLite work; a load reads and maps every batch, a few hundred
  * milliseconds each); on the main thread that would stall every other request,
  * the backend's supervision and, in the desktop app, the window. So they run
@@ -22,7 +22,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { OpsError, type SerializedError } from '../../../common/errors';
-import type { SledPlan, SledReport, SledSettings } from '../../../common/sled';
+import type { SledImportSummary, SledPlan, SledReport, SledSettings } from '../../../common/sled';
 import type { Logger } from '../logging/log-service';
 import { deserializeThreadError, serializeThreadError } from '../worker-threads';
 import { cancelledError, LoadCancelledError } from './load-batch';
@@ -32,11 +32,13 @@ import { planImport } from './plan';
 import { releaseLoadLock } from './provenance';
 import { reportImport } from './report';
 import { STAGING_EXTENSION, StagingDb } from './staging-db';
+import { summarize } from './staging-summary';
 
 export const SLED_THREAD_ROLE = 'sled-read';
 const YOUNG_GENERATION_MB = 8;
 
 type Work =
+  | { kind: 'summary' }
   | { kind: 'plan'; settings: SledSettings }
   | { kind: 'report'; now: string }
   | {
@@ -66,13 +68,15 @@ interface ThreadQuery {
 
 type LogLevel = keyof Logger;
 
+type ThreadResult = SledImportSummary | SledPlan | SledReport;
+
 type FromThread =
   | { type: 'query'; id: number; query: ThreadQuery }
   | { type: 'progress'; done: number; total: number }
   | { type: 'loadProgress'; event: LoadProgressEvent }
   | { type: 'log'; level: LogLevel; parts: unknown[] }
   | { type: 'ask'; id: number; what: 'cancelQuery' | 'now' }
-  | { type: 'done'; result: SledPlan | SledReport }
+  | { type: 'done'; result: ThreadResult }
   | { type: 'failed'; error: SerializedError; query: number | null; cancelled: boolean };
 
 type ToThread =
@@ -121,6 +125,11 @@ export class PlanCancelledError extends OpsError {
   }
 }
 
+/** summarize (staging-summary.ts) of a large staging database: its counts read a million index entries or more. */
+export function summaryInThread(run: SledThreadRun): Promise<SledImportSummary> {
+  return runInThread(run, { kind: 'summary' }) as Promise<SledImportSummary>;
+}
+
 export function planInThread(run: SledThreadRun, settings: SledSettings): Promise<SledPlan> {
   return runInThread(run, { kind: 'plan', settings }) as Promise<SledPlan>;
 }
@@ -159,7 +168,7 @@ function rowsWithBuffers(rows: unknown[]): unknown[] {
   return rows;
 }
 
-async function runInThread(run: SledThreadRun | LoadThreadRun, work: Work): Promise<SledPlan | SledReport> {
+async function runInThread(run: SledThreadRun | LoadThreadRun, work: Work): Promise<ThreadResult> {
   const job: SledThreadJob = {
     role: SLED_THREAD_ROLE,
     file: run.file,
@@ -181,7 +190,7 @@ async function runInThread(run: SledThreadRun | LoadThreadRun, work: Work): Prom
   let stopListening = (): void => undefined;
   let died = false;
   try {
-    return await new Promise<SledPlan | SledReport>((resolve, reject) => {
+    return await new Promise<ThreadResult>((resolve, reject) => {
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;
@@ -319,7 +328,7 @@ function loggable(part: unknown): unknown {
   }
 }
 
-/** The worker's side: opens the staging database, runs the plan, report or load, posts the result. */
+/** The worker's side: opens the staging database, runs the summary, plan, report or load, posts the result. */
 export function runSledThread(): void {
   const job = workerData as SledThreadJob;
   const port = parentPort;
@@ -372,10 +381,12 @@ export function runSledThread(): void {
     debug: (...parts) => post({ type: 'log', level: 'debug', parts: parts.map(loggable) }),
   };
   const db = job.target === null ? undefined : { client, target: job.target };
-  const work = async (): Promise<SledPlan | SledReport> => {
+  const work = async (): Promise<ThreadResult> => {
     const options = job.nativeBinding ? { nativeBinding: job.nativeBinding } : {};
-    const staging = StagingDb.open(job.file, { readonly: job.kind === 'report', ...options });
+    const readonly = job.kind === 'report' || job.kind === 'summary';
+    const staging = StagingDb.open(job.file, { readonly, ...options });
     try {
+      if (job.kind === 'summary') return summarize(staging);
       if (job.kind === 'plan') {
         let last = 0;
         return await planImport(staging, job.settings, db, (done, total) => {
@@ -415,7 +426,10 @@ export function runSledThread(): void {
     (error: unknown) => {
       post({
         type: 'failed',
-        error: serializeThreadError(error, { plan: 'Planning', report: 'The report', load: 'Loading' }[job.kind]),
+        error: serializeThreadError(
+          error,
+          { summary: 'Reading the import', plan: 'Planning', report: 'The report', load: 'Loading' }[job.kind],
+        ),
         query: error instanceof ProxiedQueryError ? error.id : null,
         cancelled: error instanceof LoadCancelledError,
       });
