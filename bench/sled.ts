@@ -32,6 +32,11 @@
  * otherwise one of the server's major version (or newer) is looked for.
  * BENCH_SLED_ENTRIES changes the entry count (quick runs), and
  * BENCH_SLED_SECRET_ENTRIES that of the secrets run (0 skips it).
+ *
+ * The same entries are also written as format B (what serde_json writes for
+ * sled::Db::export(): every byte string an array of numbers, about twice the
+ * bytes) and staged once more, for its time and memory; the targets are
+ * judged on format A, ours. BENCH_SLED_FORMAT_B=0 leaves it out.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,6 +63,7 @@ import {
 
 const ENTRIES = wholeNumberFromEnv('BENCH_SLED_ENTRIES', 1_000_000);
 const SECRET_ENTRIES = wholeNumberFromEnv('BENCH_SLED_SECRET_ENTRIES', 20_000);
+const FORMAT_B = process.env.BENCH_SLED_FORMAT_B?.trim() !== '0';
 const TARGET = { entriesPerSecond: 200_000, loadRatio: 3, memoryBytes: 300e6 };
 const DATABASES = {
   load: 'ops_console_bench_sled_load',
@@ -501,6 +507,28 @@ export async function run(): Promise<void> {
       fs.rmSync(peerDb, { force: true });
     }
 
+    // The same entries as format B, staged into a data folder of their own (then removed: 1 GB of disk).
+    let stagedB: { run: Measured; bytes: number } | null = null;
+    if (FORMAT_B) {
+      const genB = performance.now();
+      const b = generateExport(path.join(tmp, 'export.json'), { entries: ENTRIES, format: 'export-json' });
+      const generatedIn = performance.now() - genB;
+      const dataDirB = path.join(tmp, 'data-format-b');
+      const run = await stage(dataDirB, b.file);
+      checkStaged(run.summary, b);
+      if (run.summary.files[0]?.format !== 'export-json') {
+        throw new Error(`the format B file was read as ${run.summary.files[0]?.format ?? 'nothing'}`);
+      }
+      stagedB = { run: run.run, bytes: b.bytes };
+      log(
+        `format B ${secs(run.run.ms)}, ${count(Math.round(perSecond(b.entries, run.run.ms)))} entries/s, ` +
+          `${cpu(run.run.cpuMs)}, peak ${mb(run.run.peakBytes)}; the same entries as serde_json's sled::Db::export(), ` +
+          `${mb(b.bytes)} (generated in ${secs(generatedIn)}, not timed); ${busy()}`,
+      );
+      fs.rmSync(b.file, { force: true });
+      fs.rmSync(dataDirB, { recursive: true, force: true });
+    }
+
     // Load: plan (secrets left out), a fresh migrated database, then the whole load process.
     const planned = await plan(dataDir, staged.summary.id, 'skip');
     log(
@@ -583,6 +611,15 @@ export async function run(): Promise<void> {
     );
     log(`  (ours also decodes every value, writes its record or problem and the family index, and runs on`);
     log(`   two threads; sqlite3 stores each entry's three JSON fields as text)`);
+    if (stagedB) {
+      log(
+        padded(
+          'staging, the same entries as format B',
+          `${secs(stagedB.run.ms)}  ${count(Math.round(perSecond(generated.entries, stagedB.run.ms)))} entries/s`,
+        ),
+      );
+      log(`  (${mb(stagedB.bytes)} of arrays of byte numbers against ${mb(generated.bytes)}; no peer, not a target)`);
+    }
     log(padded('load (ops-console sled load)', secs(loaded.run.ms)));
     log(padded('psql \\copy of the same rows', copy ? secs(copy.ms) : 'n/a (psql not found)'));
     const ratio = copy ? loaded.run.ms / copy.ms : null;
@@ -592,6 +629,7 @@ export async function run(): Promise<void> {
     log();
     log('peak memory (RSS, VmHWM of each process)');
     log(padded('ops-console sled import', mb(staged.run.peakBytes)));
+    if (stagedB) log(padded('ops-console sled import (format B)', mb(stagedB.run.peakBytes)));
     log(padded('ops-console sled plan', mb(planned.run.peakBytes)));
     log(padded('ops-console sled load', mb(loaded.run.peakBytes)));
     log(padded('psql \\copy', copy ? mb(copy.peakBytes) : 'n/a'));
@@ -620,7 +658,7 @@ export async function run(): Promise<void> {
       log('  (no separate encrypt run: BENCH_SLED_SECRET_ENTRIES is below 10)');
     }
     log();
-    const ours = [staged.run, planned.run, loaded.run];
+    const ours = [staged.run, planned.run, loaded.run, ...(stagedB ? [stagedB.run] : [])];
     const peak = Math.max(...ours.map((r) => r.peakBytes ?? 0));
     log(
       `target: staging at least ${count(TARGET.entriesPerSecond)} entries/s: ` +
@@ -636,7 +674,7 @@ export async function run(): Promise<void> {
         (ours.some((r) => r.peakBytes === null)
           ? 'n/a (no /proc)'
           : `${verdict(peak < TARGET.memoryBytes)} (import ${mb(staged.run.peakBytes)}, plan ${mb(planned.run.peakBytes)}, ` +
-            `load ${mb(loaded.run.peakBytes)})`),
+            `load ${mb(loaded.run.peakBytes)}${stagedB ? `, import of format B ${mb(stagedB.run.peakBytes)}` : ''})`),
     );
   } finally {
     for (const name of Object.values(DATABASES)) {
