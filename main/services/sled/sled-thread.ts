@@ -1,14 +1,15 @@
 /**
  * A plan, a report or a load of an import, or the summary of a large one,
- * off the caller's thread. Each reads the whole staging database (a plan of a million entries takes seconds
- * of synchronous SQLite work; a load reads and maps every batch, a few hundred
- * milliseconds each); on the main thread that would stall every other request,
- * the backend's supervision and, in the desktop app, the window. So they run
- * in a worker (the stage worker's entry, in the role below), and the
- * PostgreSQL queries they make go back to the caller's thread, which owns the
- * connection: the worker asks, the caller runs the query on its client and
- * answers with the rows. A query that fails there fails the run with that
- * same error object, as if it had been run in place.
+ * off the caller's thread. Each reads the whole staging database (a plan of a
+ * million entries takes seconds of synchronous SQLite work; a load reads and
+ * maps every batch, about a hundred milliseconds each); on the main thread
+ * that would stall every other request, the backend's supervision and, in the
+ * desktop app, the window. So they run in a worker (the stage worker's entry,
+ * in the role below), and the PostgreSQL queries they make go back to the
+ * caller's thread, which owns the connection: the worker asks, the caller runs
+ * the query on its client and answers with the rows. A query that fails
+ * there fails the run with that same error object, as if it had been run in
+ * place.
  *
  * A load also sends back its progress, its log lines, and its requests to
  * cancel the running statement (pg_cancel_backend from another connection,
