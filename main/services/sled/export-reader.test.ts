@@ -320,7 +320,13 @@ describe('format B as serde_json writes it (read without the library)', () => {
   });
 
   it('accepts exactly its grammar', async () => {
-    const accepted = ['[]', ' [ ] \n', '[[[],[],[]]]', '[[[116],[0,255],[[[1],[2]],[[],[]]]]]'];
+    const accepted = [
+      '[]',
+      ' [ ] \n',
+      '[[[],[],[]]]',
+      '[[[116],[0,255],[[[1],[2]],[[],[]]]]]',
+      '[[[ 1 ,\t2\r\n, 10 , 199 , 200 , 249 , 250 ],[ ],[[[ 0 ],[9]]]]]',
+    ];
     const refused = [
       '',
       '\uFEFF[]',
@@ -338,12 +344,28 @@ describe('format B as serde_json writes it (read without the library)', () => {
       '[[[-0],[2],[]]]',
       '[[[1],[2],[]]',
       '[[[1],[2],[]]],',
+      '[[[1000],[2],[]]]',
+      '[[[300],[2],[]]]',
+      '[[[260],[2],[]]]',
+      '[[[00],[2],[]]]',
+      '[[[1,,2],[2],[]]]',
+      '[[[,1],[2],[]]]',
+      '[[[1, ],[2],[]]]',
+      '[[[1.0],[2],[]]]',
+      '[[[1],[+2],[]]]',
       '[1]',
       '[[[1],[2],[1]]]',
       '[[[[1]],[2],[]]]',
     ];
-    for (const text of accepted) expect(await canonicalExport(write('ok.json', text), CHUNK_BYTES), text).toBe(true);
-    for (const text of refused) expect(await canonicalExport(write('no.json', text), CHUNK_BYTES), text).toBe(false);
+    // In one chunk, and cut everywhere (a byte string's text then comes in pieces).
+    for (const chunkBytes of [CHUNK_BYTES, 1, 3]) {
+      for (const text of accepted) {
+        expect(await canonicalExport(write('ok.json', text), chunkBytes), `${text} (${chunkBytes})`).toBe(true);
+      }
+      for (const text of refused) {
+        expect(await canonicalExport(write('no.json', text), chunkBytes), `${text} (${chunkBytes})`).toBe(false);
+      }
+    }
   });
 
   it('reads numbers and byte strings cut by chunk boundaries', async () => {
