@@ -1,7 +1,6 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import type { KeyboardEvent } from 'react';
-import { memo, useEffect, useRef } from 'react';
+import { memo } from 'react';
 import type { BackendLogLine } from '../../../../common/backend';
+import { FollowList } from '../../components/FollowList';
 import { formatLineTime } from './backend-format';
 
 export interface BackendLogListProps {
@@ -12,60 +11,20 @@ export interface BackendLogListProps {
   onScrollAway(): void;
 }
 
-const keysThatScrollUp = new Set(['ArrowUp', 'PageUp', 'Home']);
-
-/**
- * A backend's output, virtualised: only the rows in view are in the DOM, so
- * 20 000 lines (and ten updates a second) scroll and render smoothly.
- */
+/** A backend's output, virtualised (FollowList): 20 000 lines and ten updates a second stay smooth. */
 export function BackendLogList({ lines, follow, onScrollAway }: BackendLogListProps) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  // Rows are measured after render: a long line wraps over several. No React Compiler in this build.
-  // eslint-disable-next-line react-hooks/incompatible-library -- see the line above
-  const virtualizer = useVirtualizer({
-    count: lines.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => 20,
-    overscan: 10,
-    getItemKey: (index) => lines[index]?.seq ?? index,
-  });
-
-  useEffect(() => {
-    if (follow && lines.length > 0) virtualizer.scrollToIndex(lines.length - 1, { align: 'end' });
-  }, [follow, lines, virtualizer]);
-
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (follow && keysThatScrollUp.has(event.key)) onScrollAway();
-  };
-
-  const items = virtualizer.getVirtualItems();
   return (
-    <div
-      ref={scrollRef}
-      className="backend-log-list"
-      tabIndex={0}
+    <FollowList
+      items={lines}
+      follow={follow}
+      onScrollAway={onScrollAway}
+      rowHeight={20}
+      overscan={10}
+      block="backend-log-list"
+      label="Backend output"
       role="log"
-      aria-label="Backend output"
-      onWheel={(event) => {
-        if (follow && event.deltaY < 0) onScrollAway();
-      }}
-      onKeyDown={onKeyDown}
-      data-testid="backend-log-list"
-    >
-      <div className="backend-log-list__sizer" style={{ height: virtualizer.getTotalSize() }}>
-        <div className="backend-log-list__rows" style={{ transform: `translateY(${items[0]?.start ?? 0}px)` }}>
-          {items.map((item) => {
-            const line = lines[item.index];
-            if (!line) return null;
-            return (
-              <div key={item.key} ref={virtualizer.measureElement} data-index={item.index}>
-                <LogRow line={line} />
-              </div>
-            );
-          })}
-        </div>
-      </div>
-    </div>
+      row={(line) => <LogRow line={line} />}
+    />
   );
 }
 
