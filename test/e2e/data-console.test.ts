@@ -150,6 +150,11 @@ describe('data grid and SQL console in Chromium over ops-console serve', () => {
   it('shows an empty state with a way to Connections when nothing is connected', async () => {
     const { page } = session;
     await page.goto(serve.url);
+    // The schema browser says the same, and what it will show.
+    await page.getByTestId('nav-schema').click();
+    const schemaEmpty = page.getByTestId('schema-empty');
+    await schemaEmpty.waitFor();
+    expect(await schemaEmpty.textContent()).toContain('No connection yet');
     await page.getByTestId('nav-console').click();
     await page.getByTestId('console-empty').waitFor();
     await page.getByRole('button', { name: 'Go to Connections' }).click();

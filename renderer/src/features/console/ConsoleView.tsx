@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DataSourceRef } from '../../../../common/profiles';
-import { EmptyState } from '../../components/EmptyState';
+import { NoConnectionPage } from '../../components/NoConnectionPage';
 import { ErrorBox } from '../../components/ErrorBox';
 import { ExplainTree } from '../../components/ExplainTree';
 import { PageHeader } from '../../components/PageHeader';
@@ -24,20 +24,14 @@ export function ConsoleView() {
 
   if (!connection) {
     return (
-      <div className="page page--narrow">
-        <PageHeader title="SQL console" />
-        <EmptyState
-          testId="console-empty"
-          action={
-            <button className="button button--primary" type="button" onClick={() => navigate('connections')}>
-              Go to Connections
-            </button>
-          }
-        >
-          <p className="empty-state__lead">No active connection</p>
-          <p>Connect to a database from Connections; the console runs SQL on the active connection.</p>
-        </EmptyState>
-      </div>
+      <NoConnectionPage
+        title="SQL console"
+        testId="console-empty"
+        lead="No active connection"
+        onGoToConnections={() => navigate('connections')}
+      >
+        <p>Connect to a database from Connections; the console runs SQL on the active connection.</p>
+      </NoConnectionPage>
     );
   }
   return <ConsoleWorkspace connection={connection} />;

@@ -3,6 +3,7 @@ import type { MigrationState, MigrationStatusReport } from '../../../../common/m
 import { migrationStates } from '../../../../common/migrations';
 import { Badge } from '../../components/Badge';
 import { EmptyState } from '../../components/EmptyState';
+import { NO_CONNECTION_YET, NoConnectionPage } from '../../components/NoConnectionPage';
 import { ErrorBox } from '../../components/ErrorBox';
 import { KeyValue } from '../../components/KeyValue';
 import { PageHeader } from '../../components/PageHeader';
@@ -79,24 +80,19 @@ export function MigrationsView() {
 
   if (!activeConnection) {
     return (
-      <div className="page page--narrow" data-testid="view-migrations">
-        <PageHeader title="Migrations" />
-        <EmptyState
-          testId="migrations-empty"
-          action={
-            <button className="button button--primary" type="button" onClick={() => navigate('connections')}>
-              Go to Connections
-            </button>
-          }
-        >
-          <p className="empty-state__lead">No connection yet — connect a profile or list a database from Connections</p>
-          <p>
-            Migrations compares the active database’s <span className="mono">_sqlx_migrations</span> history with the
-            migrations shipped with the app, and applies the pending ones in order, with checksums, a lock and a
-            verified dry run.
-          </p>
-        </EmptyState>
-      </div>
+      <NoConnectionPage
+        title="Migrations"
+        testId="migrations-empty"
+        pageTestId="view-migrations"
+        lead={NO_CONNECTION_YET}
+        onGoToConnections={() => navigate('connections')}
+      >
+        <p>
+          Migrations compares the active database’s <span className="mono">_sqlx_migrations</span> history with the
+          migrations shipped with the app, and applies the pending ones in order, with checksums, a lock and a verified
+          dry run.
+        </p>
+      </NoConnectionPage>
     );
   }
 

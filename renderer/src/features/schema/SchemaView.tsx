@@ -1,7 +1,7 @@
 import type { KeyboardEvent } from 'react';
 import { useEffect, useId, useMemo } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { EmptyState } from '../../components/EmptyState';
+import { NO_CONNECTION_YET, NoConnectionPage } from '../../components/NoConnectionPage';
 import { ErrorBox } from '../../components/ErrorBox';
 import { PageHeader } from '../../components/PageHeader';
 import { SchemaTable } from '../../components/SchemaTable';
@@ -28,23 +28,17 @@ export function SchemaView() {
 
   if (!source) {
     return (
-      <div className="page page--narrow">
-        <PageHeader title="Schema" />
-        <EmptyState
-          testId="schema-empty"
-          action={
-            <button className="button button--primary" type="button" onClick={() => navigate('connections')}>
-              Go to Connections
-            </button>
-          }
-        >
-          <p className="empty-state__lead">No connection yet — connect a profile or list a database from Connections</p>
-          <p>
-            The schema browser shows the active connection’s schemas, tables, views, functions, sequences and enums,
-            with columns, indexes, constraints, foreign keys, triggers and DDL for each.
-          </p>
-        </EmptyState>
-      </div>
+      <NoConnectionPage
+        title="Schema"
+        testId="schema-empty"
+        lead={NO_CONNECTION_YET}
+        onGoToConnections={() => navigate('connections')}
+      >
+        <p>
+          The schema browser shows the active connection’s schemas, tables, views, functions, sequences and enums, with
+          columns, indexes, constraints, foreign keys, triggers and DDL for each.
+        </p>
+      </NoConnectionPage>
     );
   }
 
